@@ -1,0 +1,223 @@
+"""The `depscan` command: click wiring around the steps, no business logic.
+
+Heavy modules are imported inside the commands so that `depscan --version`
+costs little more than Python's own start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from depscan import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
+
+
+def _error(message: str) -> None:
+    click.echo(f"depscan: error: {message}", err=True)
+
+
+def _use_color(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _load_database(path: str | None) -> Any:
+    from depscan import vendordb
+    from depscan.errors import ConfigError
+
+    try:
+        return vendordb.load(Path(path) if path else None)
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def _write(payload: str | bytes, output: str | None) -> None:
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if output:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            _error(f"{output}: cannot write: {exc.strerror or exc}")
+            sys.exit(EXIT_USAGE)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="depscan")
+def main() -> None:
+    """Which dependencies are controlled outside the EU, or are not open source."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-f",
+    "--format",
+    "format_",
+    type=click.Choice(["table", "json"]),
+    help="Report format (default: table on a terminal, json otherwise).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE instead of standard output."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_CHOICES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity ('none': never).",
+)
+@click.option("--rules", "rule_sets", multiple=True, help="Rule set name or file (repeatable; default: default).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip when searching directories (repeatable).")
+@click.option(
+    "--vendor-db",
+    type=click.Path(file_okay=False),
+    help="Use this vendor database directory instead of the bundled one.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def scan(
+    paths: tuple[str, ...],
+    format_: str | None,
+    output: str | None,
+    fail_on: str,
+    rule_sets: tuple[str, ...],
+    exclude: tuple[str, ...],
+    vendor_db: str | None,
+    quiet: bool,
+) -> None:
+    """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
+    2 usage or configuration error, 3 an input could not be read.
+    """
+    from depscan import scan as scan_module
+    from depscan.errors import ConfigError
+    from depscan.policy import rules as rules_module
+    from depscan.report import RenderOptions, renderer
+
+    try:
+        ruleset = rules_module.load(list(rule_sets) or ["default"])
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    database = _load_database(vendor_db)
+    format_ = format_ or ("table" if sys.stdout.isatty() and not output else "json")
+    options = scan_module.ScanOptions(paths=list(paths), rules=list(rule_sets), fail_on=fail_on, exclude=exclude)
+    with _progress(enabled=not quiet and sys.stderr.isatty(), total=len(paths)) as advance:
+        result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
+    for source in result.errors:
+        where = f"{source.path}:{source.line}" if source.line else source.path
+        _error(f"{where}: {source.error}")
+    render_options = RenderOptions(color=_use_color(sys.stdout) and not output, tool_version=__version__)
+    _write(renderer(format_)(result, render_options), output)
+    if result.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
+
+
+class _progress:
+    """A transient progress line on stderr, for scans long enough to need one."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.total = total
+        self._progress: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR"))),
+            transient=True,
+        )
+        self._progress.start()
+        task = self._progress.add_task("reading", total=None)
+
+        def advance(path: str) -> None:
+            self._progress.update(task, advance=1, description=f"reading {path}")
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+# -- vendor database ---------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Inspect and check the vendor database."""
+
+
+@db.command("validate")
+@click.option("--vendor-db", type=click.Path(file_okay=False), help="Database directory (default: the bundled one).")
+def db_validate(vendor_db: str | None) -> None:
+    """Check schema, sources, parents, countries, laws and match-key conflicts."""
+    from depscan.resources import data_path
+    from depscan.vendordb.validate import validate
+
+    root = Path(vendor_db) if vendor_db else data_path("vendor_db")
+    errors, count = validate(root)
+    for message in errors:
+        click.echo(message, err=True)
+    if errors:
+        click.echo(f"{len(errors)} error(s) in {count} vendor records", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"ok: {count} vendor records valid")
+
+
+@db.command("lookup")
+@click.argument("queries", nargs=-1, required=True)
+@click.option("-f", "--format", "format_", type=click.Choice(["table", "json"]), default=None)
+@click.option("--vendor-db", type=click.Path(file_okay=False))
+def db_lookup(queries: tuple[str, ...], format_: str | None, vendor_db: str | None) -> None:
+    """Who controls a purl, supplier name, repository URL, image, action, Terraform provider or domain."""
+    import orjson
+
+    from depscan.report.json_report import vendor_dict
+    from depscan.vendordb.lookup import lookup
+
+    database = _load_database(vendor_db)
+    answers = [lookup(database, query) for query in queries]
+    if (format_ or ("table" if sys.stdout.isatty() else "json")) == "json":
+        payload = [
+            {
+                "query": q,
+                "vendor": vendor_dict(m) if m else None,
+                "kind": m.kind if m else None,
+                "evidence": m.evidence if m else None,
+            }
+            for q, m in zip(queries, answers, strict=True)
+        ]
+        _write(orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n", None)
+        return
+    for query, match in zip(queries, answers, strict=True):
+        if match is None:
+            click.echo(f"{query}: unknown")
+        else:
+            flag = "EU/EEA" if match.eu else "extra-EU"
+            click.echo(
+                f"{query}: {match.name} -> {match.controller_name} ({match.country}, {flag})"
+                f" [{match.kind}; {match.evidence}]"
+            )

@@ -1,0 +1,25 @@
+"""Errors that carry what a user needs to fix their input: the file and the line."""
+
+from __future__ import annotations
+
+
+class DepscanError(Exception):
+    """Base of every error depscan reports to a user without a traceback."""
+
+
+class InputError(DepscanError):
+    """An input file could not be read or parsed (exit code 3)."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ConfigError(DepscanError):
+    """A configuration, rule or database file is invalid (exit code 2)."""

@@ -1,0 +1,153 @@
+"""Read inputs into components: detect each file's format by content, then call its reader.
+
+Adding a format is one module with a `Reader` subclass plus one line in
+`READERS`. Order matters only between readers whose sniffing could overlap:
+the structured formats come before the line-based requirements reader.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from depscan.errors import InputError
+from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
+from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
+from depscan.ingest.graph import mark_direct
+from depscan.ingest.npm_lock import NpmLockReader
+from depscan.ingest.requirements import RequirementsReader
+from depscan.ingest.spdx_json import SpdxJsonReader
+from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
+
+READERS: tuple[Reader, ...] = (
+    CycloneDxJsonReader(),
+    SpdxJsonReader(),
+    NpmLockReader(),
+    CycloneDxXmlReader(),
+    SpdxTagValueReader(),
+    RequirementsReader(),
+)
+
+#: directories never searched: VCS metadata, installed dependencies, virtualenvs, caches, vendored trees
+SKIPPED_DIRECTORIES = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    "vendor",
+    "third_party",
+    ".terraform",
+    "bower_components",
+    "jspm_packages",
+    "target",
+    "build",
+    "dist",
+}
+
+__all__ = ["READERS", "InputFile", "ReadResult", "Reader", "discover", "read_file", "supported_formats"]
+
+
+def supported_formats() -> list[str]:
+    return [reader.format for reader in READERS]
+
+
+def detect(source: InputFile) -> Reader:
+    """The reader for `source`, judged by content; InputError when none fits."""
+    if not source.data.strip():
+        raise source.error("empty file")
+    if source.is_binary:
+        raise source.error("binary file, not an SBOM or lockfile")
+    for reader in READERS:
+        if reader.sniff(source):
+            return reader
+    raise source.error(f"unrecognised format (depscan reads: {', '.join(supported_formats())})")
+
+
+def read_file(path: Path, display: str | None = None) -> ReadResult:
+    """Read one file; raise InputError, never anything else, when it cannot be read."""
+    source = InputFile.open(path, display)
+    reader = detect(source)
+    try:
+        result = reader.read(source)
+    except InputError:
+        raise
+    except RecursionError:
+        raise source.error("document nested too deeply") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        # a reader bug or an input shape it did not expect: still one line, naming the file
+        raise source.error(f"could not read as {reader.format}: {type(exc).__name__}: {exc}") from None
+    mark_direct(result)
+    return result
+
+
+@dataclass(frozen=True)
+class Discovered:
+    path: Path
+    display: str
+
+
+def _matches_any(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
+def _is_candidate(relative: str, name: str) -> bool:
+    """Whether a file name (or, for patterns with a folder, its relative path) is one a reader claims."""
+    lowered_name, lowered_path = name.lower(), relative.lower()
+    for reader in READERS:
+        for pattern in reader.filenames:
+            if "/" in pattern:
+                if fnmatch.fnmatch(lowered_path, pattern) or fnmatch.fnmatch(lowered_path, "*/" + pattern):
+                    return True
+            elif fnmatch.fnmatch(lowered_name, pattern):
+                return True
+    return False
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discovered | InputError]:
+    """Expand the user's paths: files as given, directories searched for supported file names."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = False
+            for item in _walk(path, exclude):
+                found = True
+                yield Discovered(item, str(item))
+            if not found:
+                yield InputError(given, "no supported SBOM or lockfile found in this directory")
+        elif path.exists():
+            yield Discovered(path, given)
+        else:
+            yield InputError(given, "no such file or directory")
+
+
+def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(
+            d
+            for d in subdirectories
+            if d not in SKIPPED_DIRECTORIES
+            and not _matches_any(os.path.relpath(os.path.join(directory, d), root), exclude)
+            and not _matches_any(d, exclude)
+        )
+        for name in sorted(files):
+            full = os.path.join(directory, name)
+            relative = os.path.relpath(full, root)
+            if _matches_any(relative, exclude) or _matches_any(name, exclude):
+                continue
+            if _is_candidate(relative.replace(os.sep, "/"), name):
+                yield Path(full)

@@ -1,0 +1,169 @@
+"""The plain data every step shares: ingest fills `Component`, resolve adds
+`License` and `VendorMatch`, policy adds `Finding`s, report reads `ScanResult`.
+
+No I/O here, and no behaviour beyond small derived properties, so that every
+step can be tested with hand-built values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("library", "sdk", "service", "infrastructure", "tooling", "registry")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+LICENSE_CATEGORIES = (
+    "permissive",
+    "weak-copyleft",
+    "strong-copyleft",
+    "network-copyleft",
+    "public-domain",
+    "source-available",
+    "proprietary",
+    "unknown",
+)
+
+
+def severity_rank(severity: str) -> int:
+    """Order severities so that `--fail-on` can compare them."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(slots=True, frozen=True)
+class Location:
+    """Where a component was found: the input file and, when known, the line."""
+
+    path: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class License:
+    """A declared licence, normalised and classified."""
+
+    expression: str | None  # normalised SPDX expression, None when nothing usable was declared
+    category: str  # one of LICENSE_CATEGORIES
+    open_source: bool | None  # None when unknown
+    declared: tuple[str, ...] = ()  # the raw strings as found in the input
+    evidence: str = ""
+
+
+@dataclass(slots=True)
+class Vendor:
+    """One record of the vendor database, as written in `vendor_db/vendors/<id>.toml`."""
+
+    id: str
+    name: str
+    type: str
+    country: str
+    reviewed: str
+    confidence: str
+    aliases: tuple[str, ...] = ()
+    hq_country: str | None = None
+    parent: str | None = None
+    laws: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    eu_alternatives: tuple[str, ...] = ()
+    website: str | None = None
+    notes: str | None = None
+    sources: tuple[dict[str, str], ...] = ()
+    certifications: tuple[dict[str, str], ...] = ()
+    matches: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class VendorMatch:
+    """Who controls a component, and why depscan thinks so."""
+
+    id: str
+    name: str
+    country: str  # country of the ultimate controller
+    eu: bool  # whether that country is in the EU/EEA
+    controller: str  # id of the ultimate controller
+    controller_name: str
+    laws: tuple[str, ...]
+    evidence: str  # e.g. "purl prefix pkg:npm/%40aws-sdk/"
+    match_key: str  # the key type that matched, e.g. "purl_prefix"
+    kind: str  # the dependency kind the matching rule implies
+    chain: tuple[str, ...] = ()  # vendor ids from the matched vendor up to the controller
+    confidence: str = "high"
+    certifications: tuple[str, ...] = ()
+    eu_alternatives: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Component:
+    """One dependency as read from an input, later resolved."""
+
+    name: str
+    version: str | None = None
+    purl: str | None = None
+    ecosystem: str | None = None  # purl type (pypi, npm, maven...) or a pseudo-type (docker, github-action)
+    kind: str = "library"
+    declared_licenses: list[str] = field(default_factory=list)
+    suppliers: list[str] = field(default_factory=list)  # supplier, publisher, manufacturer, author names
+    repository: str | None = None  # source repository URL
+    image: str | None = None  # container image reference
+    action: str | None = None  # GitHub Action owner/name@ref
+    terraform_provider: str | None = None  # namespace/name
+    endpoints: list[str] = field(default_factory=list)  # service URLs or hosts
+    direct: bool | None = None  # None when the input does not say
+    scope: str | None = None  # "dev", "optional"... when the input says
+    introduced_by: list[str] = field(default_factory=list)  # ids of direct dependencies that pull this one in
+    sources: list[Location] = field(default_factory=list)
+    bom_ref: str | None = None  # the input's own identifier, for dependency graphs
+    properties: dict[str, Any] = field(default_factory=dict)
+    # filled by resolve
+    license: License | None = None
+    vendor: VendorMatch | None = None
+    level: int | None = None
+    level_reason: str = ""
+
+    @property
+    def id(self) -> str:
+        """Stable identity used to merge the same component found in several places."""
+        if self.purl:
+            return self.purl
+        prefix = f"{self.ecosystem}:" if self.ecosystem else ""
+        return f"{prefix}{self.name}@{self.version}" if self.version else f"{prefix}{self.name}"
+
+
+@dataclass(slots=True)
+class Finding:
+    """A rule that fired on a component."""
+
+    rule: str
+    severity: str
+    component: str  # Component.id
+    message: str
+    title: str = ""
+    remediation: str = ""
+    exempted: bool = False
+    exemption_reason: str | None = None
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """One input file and what came out of it."""
+
+    path: str
+    format: str | None
+    components: int = 0
+    error: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything a report needs, and nothing it has to compute."""
+
+    components: list[Component]
+    findings: list[Finding]
+    sources: list[SourceInfo]
+    ruleset: str = "default"
+    fail_on: str = "high"
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[SourceInfo]:
+        return [s for s in self.sources if s.error]

@@ -1,0 +1,1 @@
+"""Policy: rule sets, levels, findings and the summary built from them."""

@@ -1,0 +1,208 @@
+"""Turn resolved components into levels, findings and a summary.
+
+Rules are evaluated once per distinct *profile* (the tuple of the fields the
+rule set actually reads), not once per component: a 100,000-component SBOM
+has a few thousand profiles at most.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from depscan.model import Component, Finding, ScanResult, SourceInfo, severity_rank
+from depscan.policy.levels import application_level, component_level
+from depscan.policy.rules import Condition, Rule, RuleSet
+
+_MISSING = object()
+
+
+def field_value(component: Component, name: str) -> Any:
+    """The value of a condition field on a component (None when unknown)."""
+    vendor = component.vendor
+    license_ = component.license
+    if name == "kind":
+        return component.kind
+    if name == "ecosystem":
+        return component.ecosystem
+    if name == "direct":
+        return component.direct
+    if name == "scope":
+        return component.scope
+    if name == "level":
+        return component.level
+    if name == "unknown_vendor":
+        return vendor is None
+    if name == "unknown_license":
+        return license_ is None or license_.category == "unknown"
+    if name.startswith("vendor."):
+        if vendor is None:
+            return () if name in ("vendor.laws", "vendor.certifications") else None
+        return getattr(vendor, name[7:])
+    if name.startswith("license."):
+        return getattr(license_, name[8:]) if license_ is not None else None
+    raise KeyError(name)
+
+
+def holds(condition: Condition, value: Any) -> bool:
+    """Whether one condition holds for one value; unknown (None) never satisfies a comparison."""
+    operator, operand = condition.operator, condition.value
+    if operator == "empty":
+        return (not value) == bool(operand)
+    if operator == "contains":
+        return bool(value) and operand in value
+    if operator == "contains_any":
+        return bool(value) and any(item in value for item in operand)
+    if value is None:
+        return (operator == "ne" and operand is not None) or (operator == "not_in" and None not in operand)
+    if operator == "eq":
+        return bool(value == operand)
+    if operator == "ne":
+        return bool(value != operand)
+    if operator == "in":
+        return value in operand
+    if operator == "not_in":
+        return value not in operand
+    try:
+        if operator == "lt":
+            return bool(value < operand)
+        if operator == "le":
+            return bool(value <= operand)
+        if operator == "gt":
+            return bool(value > operand)
+        if operator == "ge":
+            return bool(value >= operand)
+    except TypeError:
+        return False
+    return False
+
+
+def _template_values(component: Component, alternative_names: dict[str, str]) -> dict[str, str]:
+    vendor = component.vendor
+    license_ = component.license
+    alternatives = ", ".join(alternative_names.get(a, a) for a in vendor.eu_alternatives) if vendor else ""
+    return {
+        "name": component.name,
+        "version": component.version or "",
+        "purl": component.purl or "",
+        "kind": component.kind,
+        "vendor": vendor.name if vendor else "unknown vendor",
+        "controller": vendor.controller_name if vendor else "unknown",
+        "country": vendor.country if vendor else "unknown",
+        "laws": ", ".join(vendor.laws) if vendor and vendor.laws else "none recorded",
+        "license": (license_.expression if license_ and license_.expression else "none declared"),
+        "category": license_.category if license_ else "unknown",
+        "level": "unknown" if component.level is None else str(component.level),
+        "alternatives": alternatives or "none recorded yet",
+        "evidence": vendor.evidence if vendor else "",
+    }
+
+
+def evaluate(
+    components: list[Component],
+    ruleset: RuleSet,
+    countries: dict[str, dict[str, Any]],
+    alternative_names: dict[str, str],
+) -> list[Finding]:
+    """Compute each component's level, then every rule's findings, sorted for stable output."""
+    for component in components:
+        component.level, component.level_reason = component_level(component, countries)
+    fields = ruleset.fields
+    outcomes: dict[tuple[Any, ...], list[Rule]] = {}
+    findings: list[Finding] = []
+    for component in components:
+        profile = tuple(_hashable(field_value(component, name)) for name in fields)
+        fired = outcomes.get(profile)
+        if fired is None:
+            fired = [
+                rule
+                for rule in ruleset.rules
+                if all(holds(c, field_value(component, c.field)) for c in rule.conditions)
+            ]
+            outcomes[profile] = fired
+        if not fired:
+            continue
+        values = _template_values(component, alternative_names)
+        for rule in fired:
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    severity=rule.severity,
+                    component=component.id,
+                    message=rule.message.format_map(values),
+                    title=rule.title,
+                    remediation=rule.remediation.format_map(values) if rule.remediation else "",
+                )
+            )
+    findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    return findings
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def summarise(
+    components: list[Component], findings: list[Finding], sources: list[SourceInfo], fail_on: str
+) -> dict[str, Any]:
+    """The counts a report headline needs; `failed` says whether --fail-on was reached."""
+    by_country: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    by_controller: Counter[str] = Counter()
+    extra_eu = non_open = unknown_vendor = unknown_license = 0
+    for component in components:
+        by_kind[component.kind] += 1
+        vendor = component.vendor
+        if vendor is None:
+            unknown_vendor += 1
+        else:
+            by_country[vendor.country] += 1
+            by_controller[vendor.controller] += 1
+            if not vendor.eu:
+                extra_eu += 1
+        license_ = component.license
+        category = license_.category if license_ else "unknown"
+        by_category[category] += 1
+        if category == "unknown":
+            unknown_license += 1
+        if license_ is not None and license_.open_source is False:
+            non_open += 1
+    by_severity = Counter(f.severity for f in findings if not f.exempted)
+    threshold = None if fail_on == "none" else severity_rank(fail_on)
+    failing = sum(
+        1 for f in findings if not f.exempted and threshold is not None and severity_rank(f.severity) >= threshold
+    )
+    level, level_reason = application_level(components)
+    return {
+        "components": len(components),
+        "extra_eu": extra_eu,
+        "non_open_source": non_open,
+        "unknown_vendor": unknown_vendor,
+        "unknown_license": unknown_license,
+        "by_country": dict(sorted(by_country.items())),
+        "by_controller": dict(sorted(by_controller.items())),
+        "by_license_category": dict(sorted(by_category.items())),
+        "by_kind": dict(sorted(by_kind.items())),
+        "findings": dict(sorted(by_severity.items(), key=lambda item: -severity_rank(item[0]))),
+        "level": level,
+        "level_reason": level_reason,
+        "fail_on": fail_on,
+        "failing_findings": failing,
+        "inputs": len(sources),
+        "input_errors": sum(1 for s in sources if s.error),
+    }
+
+
+def build_result(
+    components: list[Component],
+    sources: list[SourceInfo],
+    ruleset: RuleSet,
+    countries: dict[str, dict[str, Any]],
+    alternative_names: dict[str, str],
+    fail_on: str,
+) -> ScanResult:
+    components.sort(key=lambda c: (c.name.lower(), c.version or "", c.id))
+    findings = evaluate(components, ruleset, countries, alternative_names)
+    summary = summarise(components, findings, sources, fail_on)
+    return ScanResult(components, findings, sources, ruleset=ruleset.id, fail_on=fail_on, summary=summary)

@@ -1,0 +1,137 @@
+"""The terminal view: headline, counts by country and licence category, then the
+extra-EU and non-open-source components grouped by controller, worst first."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from depscan.model import Component, Finding, ScanResult, severity_rank
+from depscan.report import RenderOptions
+
+MAX_ROWS = 60
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _worst(findings: list[Finding]) -> int:
+    return max((severity_rank(f.severity) for f in findings if not f.exempted), default=-1)
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=options.color,
+        no_color=not options.color,
+        width=options.width or 120,
+        highlight=False,
+        soft_wrap=False,
+    )
+    summary = result.summary
+    level = summary.get("level")
+    console.print(
+        f"[bold]depscan[/bold]: {summary['components']} components from {summary['inputs']} input(s); "
+        f"sovereignty level [bold]{'unknown' if level is None else level}[/bold] "
+        f"({escape(str(summary.get('level_reason', '')))})"
+    )
+    console.print(
+        f"extra-EU controlled: [bold]{summary['extra_eu']}[/bold]  "
+        f"not open source: [bold]{summary['non_open_source']}[/bold]  "
+        f"unknown vendor: {summary['unknown_vendor']}  unknown licence: {summary['unknown_license']}"
+    )
+    console.print()
+    _counts(console, result)
+    _components(console, result)
+    _footer(console, result)
+    return buffer.getvalue()
+
+
+def _counts(console: Console, result: ScanResult) -> None:
+    countries = Table(title="Controllers by country", title_justify="left", show_edge=False)
+    countries.add_column("country")
+    countries.add_column("EU/EEA")
+    countries.add_column("components", justify="right")
+    eu_flags = {c.vendor.country: c.vendor.eu for c in result.components if c.vendor}
+    for country, count in sorted(result.summary["by_country"].items(), key=lambda item: (-item[1], item[0])):
+        countries.add_row(country, "yes" if eu_flags.get(country) else "no", str(count))
+    countries.add_row("unknown", "-", str(result.summary["unknown_vendor"]))
+    categories = Table(title="Licence categories", title_justify="left", show_edge=False)
+    categories.add_column("category")
+    categories.add_column("components", justify="right")
+    for category, count in sorted(result.summary["by_license_category"].items(), key=lambda item: (-item[1], item[0])):
+        categories.add_row(category, str(count))
+    grid = Table.grid(padding=(0, 6))
+    grid.add_row(countries, categories)
+    console.print(grid)
+    console.print()
+
+
+def _components(console: Console, result: ScanResult) -> None:
+    by_component: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_component[finding.component].append(finding)
+    flagged: list[Component] = [
+        c
+        for c in result.components
+        if (c.vendor is not None and not c.vendor.eu) or (c.license is not None and c.license.open_source is False)
+    ]
+    if not flagged:
+        console.print("No extra-EU or non-open-source component found.")
+        return
+    groups: dict[str, list[Component]] = defaultdict(list)
+    for component in flagged:
+        groups[component.vendor.controller_name if component.vendor else "(unknown controller)"].append(component)
+    ordered = sorted(
+        groups.items(),
+        key=lambda item: (-max(_worst(by_component[c.id]) for c in item[1]), -len(item[1]), item[0]),
+    )
+    table = Table(title="Extra-EU and non-open-source components, by controller", title_justify="left")
+    table.add_column("controller")
+    table.add_column("component")
+    table.add_column("kind")
+    table.add_column("licence")
+    table.add_column("lvl", justify="right")
+    table.add_column("why")
+    shown = 0
+    for controller, members in ordered:
+        members.sort(key=lambda c: (-_worst(by_component[c.id]), c.name.lower()))
+        for position, component in enumerate(members):
+            if shown >= MAX_ROWS:
+                break
+            shown += 1
+            findings = [f for f in by_component[component.id] if not f.exempted]
+            worst = max(findings, key=lambda f: severity_rank(f.severity)) if findings else None
+            why = escape(worst.title) if worst else escape(component.level_reason)
+            if worst:
+                why = f"[{_SEVERITY_STYLE[worst.severity]}]{worst.severity}[/]: {why}"
+            vendor = component.vendor
+            controller_cell = f"{escape(controller)} ({vendor.country})" if vendor else escape(controller)
+            table.add_row(
+                controller_cell if position == 0 else "",
+                escape(f"{component.name} {component.version or ''}".strip()),
+                component.kind,
+                escape(component.license.expression or "-") if component.license else "-",
+                "-" if component.level is None else str(component.level),
+                why,
+            )
+    console.print(table)
+    if len(flagged) > shown:
+        console.print(f"... and {len(flagged) - shown} more: use --format json for the full list")
+
+
+def _footer(console: Console, result: ScanResult) -> None:
+    findings = result.summary["findings"]
+    if findings:
+        parts = [f"[{_SEVERITY_STYLE[s]}]{n} {s}[/]" for s, n in findings.items()]
+        console.print("Findings: " + ", ".join(parts))
+    failing = result.summary["failing_findings"]
+    if result.fail_on != "none":
+        verdict = f"[red]{failing} at or above {result.fail_on}[/]" if failing else f"none at or above {result.fail_on}"
+        console.print(f"Fail-on {result.fail_on}: {verdict}")
+    for source in result.errors:
+        where = f"{source.path}:{source.line}" if source.line else source.path
+        console.print(f"[red]error[/]: {escape(where)}: {escape(source.error or '')}")

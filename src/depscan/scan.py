@@ -1,0 +1,54 @@
+"""One scan, end to end: ingest -> resolve -> evaluate. The CLI and the inventory both call this.
+
+Bad inputs never stop a scan: each is recorded in `sources` with its error,
+and every input that could be read is still reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from depscan import ingest, resolve
+from depscan.errors import InputError
+from depscan.model import Component, ScanResult, SourceInfo
+from depscan.policy import rules as rules_module
+from depscan.policy.evaluate import build_result
+from depscan.vendordb import VendorDatabase
+
+
+@dataclass
+class ScanOptions:
+    paths: list[str]
+    rules: list[str] = field(default_factory=lambda: ["default"])
+    fail_on: str = "high"
+    exclude: tuple[str, ...] = ()
+
+
+def run(
+    options: ScanOptions,
+    database: VendorDatabase,
+    progress: Callable[[str], None] | None = None,
+    ruleset: rules_module.RuleSet | None = None,
+) -> ScanResult:
+    """Scan every path of `options` against `database` with the chosen rule set."""
+    ruleset = ruleset or rules_module.load(options.rules)
+    sources: list[SourceInfo] = []
+    found: list[Component] = []
+    for item in ingest.discover(options.paths, options.exclude):
+        if isinstance(item, InputError):
+            sources.append(SourceInfo(item.path, None, error=item.message, line=item.line))
+            continue
+        if progress is not None:
+            progress(item.display)
+        try:
+            result = ingest.read_file(item.path, item.display)
+        except InputError as exc:
+            sources.append(SourceInfo(exc.path, None, error=exc.message, line=exc.line))
+            continue
+        sources.append(SourceInfo(item.display, result.format, components=len(result.components)))
+        found.extend(result.components)
+    components = resolve.merge(found)
+    resolve.resolve(components, database)
+    names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
+    return build_result(components, sources, ruleset, database.countries, names, options.fail_on)
