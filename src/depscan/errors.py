@@ -11,6 +11,7 @@ class InputError(DepscanError):
     """An input file could not be read or parsed (exit code 3)."""
 
     def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        message = " ".join(message.split())  # one line, whatever a parser library put in its message
         super().__init__(message)
         self.path = path
         self.message = message
