@@ -54,10 +54,10 @@ def make_sbom(count: int, target: Path) -> None:
             clone["purl"] = clone["purl"].split("@")[0].split("?")[0] + "@" + version.replace("+", "%2B")
         clone["bom-ref"] = clone.get("purl") or f"{clone['name']}@{version}#{i}"
         components.append(clone)
-    dependencies = [
-        {"ref": c["bom-ref"], "dependsOn": sorted({components[(i * 7 + j) % count]["bom-ref"] for j in (1, 2, 3)} - {c["bom-ref"]})}
-        for i, c in enumerate(components)
-    ]
+    dependencies = []
+    for i, component in enumerate(components):
+        children = {components[(i * 7 + j) % count]["bom-ref"] for j in (1, 2, 3)} - {component["bom-ref"]}
+        dependencies.append({"ref": component["bom-ref"], "dependsOn": sorted(children)})
     bom = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
@@ -112,9 +112,8 @@ def main() -> None:
             make_sbom(size, path)
         with_gc, without_gc = bare_json_load(path)
         elapsed, peak, _ = timed([*depscan, "scan", str(path), "--format", "json", "--fail-on", "none", "-q"])
-        print(
-            f"{size:>10} {path.stat().st_size / 1e6:>8.1f} {with_gc:>11.2f} {without_gc:>10.2f} {elapsed:>7.2f} {peak:>8.0f}"
-        )
+        megabytes = path.stat().st_size / 1e6
+        print(f"{size:>10} {megabytes:>8.1f} {with_gc:>11.2f} {without_gc:>10.2f} {elapsed:>7.2f} {peak:>8.0f}")
 
 
 if __name__ == "__main__":

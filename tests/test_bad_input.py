@@ -23,7 +23,7 @@ XXE = b"""<?xml version="1.0"?>
 """
 
 CASES = {
-    "truncated.cdx.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"name": "a", ', "invalid JSON"),
+    "truncated.cdx.json": (b'{"bomFormat": "CycloneDX", "components": [{"name": "a", ', "invalid JSON"),
     "broken.cdx.xml": (b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component>', "invalid XML"),
     "bomb.cdx.xml": (BOMB, "unsafe XML refused"),
     "xxe.cdx.xml": (XXE, "unsafe XML refused"),

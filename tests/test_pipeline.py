@@ -31,7 +31,8 @@ def packages(report: dict, ecosystem: str | None = None) -> set[tuple[str, str, 
     found = set()
     for component in report["components"]:
         if component["purl"] and (ecosystem is None or component["ecosystem"] == ecosystem):
-            found.add((component["ecosystem"], component["purl"].split("@")[0].split("?")[0].lower(), component["version"]))
+            base = component["purl"].split("@")[0].split("?")[0].lower()
+            found.add((component["ecosystem"], base, component["version"]))
     return found
 
 
@@ -160,7 +161,8 @@ def test_table_output_names_controllers_and_honours_no_color(cli):
     assert run.code == 0
     assert "Amazon.com" in run.stdout and "boto3" in run.stdout
     assert "\x1b[" not in run.stdout  # NO_COLOR is set by run_cli
-    colored = cli("scan", str(APP / "requirements.txt"), "--format", "table", "--fail-on", "none", env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    forced = {"NO_COLOR": "", "FORCE_COLOR": "1"}
+    colored = cli("scan", str(APP / "requirements.txt"), "--format", "table", "--fail-on", "none", env=forced)
     assert "\x1b[" in colored.stdout
 
 
