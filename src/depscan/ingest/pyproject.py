@@ -154,15 +154,19 @@ def declarations(document: dict[str, Any], text: str) -> list[Declared]:
     for item in found:
         _apply_uv_source(item, uv_sources.get(item.name, uv_sources.get(item.key)), indexes)
     poetry = _table(tool, "poetry")
-    found.extend(_poetry_table(_table(poetry, "dependencies"), None, None, locator, "tool.poetry.dependencies", indexes))
-    found.extend(
-        _poetry_table(_table(poetry, "dev-dependencies"), "dev", "dev", locator, "tool.poetry.dev-dependencies", indexes)
-    )
+    main_header, dev_header = "tool.poetry.dependencies", "tool.poetry.dev-dependencies"
+    found.extend(_poetry_table(_table(poetry, "dependencies"), None, None, locator, main_header, indexes))
+    found.extend(_poetry_table(_table(poetry, "dev-dependencies"), "dev", "dev", locator, dev_header, indexes))
     for group, body in _table(poetry, "group").items():
         if isinstance(body, dict):
             scope = None if group == "main" else "dev"
             header = f"tool.poetry.group.{group}.dependencies"
             found.extend(_poetry_table(_table(body, "dependencies"), scope, group, locator, header, indexes))
+    own_name = project.get("name") if isinstance(project.get("name"), str) else poetry.get("name")
+    if isinstance(own_name, str):
+        for item in found:
+            if item.key == purls.pypi_name(own_name):
+                item.local = True  # "pdm[keyring]" in pdm's own extras: the project itself
     default_index = indexes.get("")
     if default_index:
         for item in found:
@@ -211,10 +215,11 @@ class _Locator:
     def line_at(self, position: int) -> int | None:
         return bisect_right(self.starts, position) if position >= 0 else None
 
-    def of_string(self, value: str, near: str) -> int | None:
+    def of_string(self, value: str, name: str, near: str) -> int | None:
+        """The line of a quoted requirement; of its name when escapes make the TOML text differ from the value."""
         start = max(self.text.find(near), 0)
-        for quote in ('"', "'"):
-            position = self.text.find(f"{quote}{value}{quote}", start)
+        for needle in (f'"{value}"', f"'{value}'", f'"{name}', f"'{name}"):
+            position = self.text.find(needle, start)
             if position >= 0:
                 return self.line_at(position)
         return None
@@ -234,7 +239,8 @@ def _pep508(value: Any, scope: str | None, group: str | None, locator: _Locator,
         requirement = Requirement(value)
     except InvalidRequirement:
         return None  # not installable as written; a pyproject is not the place to fail a scan over it
-    item = Declared(name=requirement.name, scope=scope, group=group, line=locator.of_string(value, near))
+    line = locator.of_string(value, requirement.name, near)
+    item = Declared(name=requirement.name, scope=scope, group=group, line=line)
     specifiers = list(requirement.specifier)
     if len(specifiers) == 1 and specifiers[0].operator in ("==", "===") and "*" not in specifiers[0].version:
         item.version = specifiers[0].version

@@ -17,7 +17,6 @@ from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.python_common import (
     header_lines,
-    is_default_index,
     line_of_package,
     pypi_component,
     text_or_none,
@@ -38,9 +37,11 @@ class UvLockReader(Reader):
 
     def sniff(self, source: InputFile) -> bool:
         head = source.head
-        return _VERSION_LINE.search(head[:4096]) is not None and (
-            _UV_SOURCE.search(head) is not None or b"[[package]]" not in head
-        )
+        if _VERSION_LINE.search(head[:4096]) is None:
+            return False
+        if _UV_SOURCE.search(head) is not None:
+            return True
+        return b"[[package]]" not in head and b"requires-python" in head[:4096]
 
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
@@ -84,6 +85,10 @@ class UvLockReader(Reader):
                 roots["optional"].extend(_targets(extra, refs_by_name))
             for group in _lists(entry.get("dev-dependencies")):
                 roots["dev"].extend(_targets(group, refs_by_name))
+        manifest = document.get("manifest") if isinstance(document.get("manifest"), dict) else {}
+        roots[RUNTIME].extend(_targets(manifest.get("requirements"), refs_by_name))  # a workspace with no root project
+        for group in _lists(manifest.get("dependency-groups")):
+            roots["dev"].extend(_targets(group, refs_by_name))
         assign_scopes(components, graph, roots)
         direct = list(dict.fromkeys(ref for refs in roots.values() for ref in refs))
         return ReadResult(self.format, components, graph, direct)
@@ -108,8 +113,6 @@ def _describe(component: Component, package_source: dict[str, Any]) -> None:
     path = text_or_none(package_source.get("path"))
     if registry:
         component.properties["registry"] = registry
-        if not is_default_index(registry):
-            component.properties["private_registry"] = True
     elif git:
         component.repository = vcs_repository(git)
         commit = git.rsplit("#", 1)[1] if "#" in git else None
@@ -128,7 +131,7 @@ def _lists(value: Any) -> list[Any]:
 
 
 def _targets(dependencies: Any, refs_by_name: dict[str, list[tuple[str | None, str | None, str]]]) -> list[str]:
-    """The locked packages a dependency list points to: by name, and by version and source when the name is ambiguous."""
+    """The locked packages a dependency list names: by name, then by version and source when ambiguous."""
     if not isinstance(dependencies, list):
         return []
     targets: list[str] = []
