@@ -19,14 +19,26 @@ from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
 from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
 from depscan.ingest.graph import mark_direct
 from depscan.ingest.npm_lock import NpmLockReader
+from depscan.ingest.pdm_lock import PdmLockReader
+from depscan.ingest.pipfile_lock import PipfileLockReader
+from depscan.ingest.poetry_lock import PoetryLockReader
+from depscan.ingest.pylock import PylockReader
+from depscan.ingest.pyproject import PyprojectReader
 from depscan.ingest.requirements import RequirementsReader
 from depscan.ingest.spdx_json import SpdxJsonReader
 from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
+from depscan.ingest.uv_lock import UvLockReader
 
 READERS: tuple[Reader, ...] = (
     CycloneDxJsonReader(),
     SpdxJsonReader(),
     NpmLockReader(),
+    PipfileLockReader(),
+    PoetryLockReader(),
+    UvLockReader(),
+    PdmLockReader(),
+    PylockReader(),
+    PyprojectReader(),
     CycloneDxXmlReader(),
     SpdxTagValueReader(),
     RequirementsReader(),
