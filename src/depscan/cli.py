@@ -187,6 +187,42 @@ def db_validate(vendor_db: str | None) -> None:
     click.echo(f"ok: {count} vendor records valid")
 
 
+@db.command("stats")
+@click.option("-f", "--format", "format_", type=click.Choice(["table", "json"]), default=None)
+@click.option("--vendor-db", type=click.Path(file_okay=False))
+def db_stats(format_: str | None, vendor_db: str | None) -> None:
+    """Coverage of the database: vendors by country, type, kind, ecosystem; records without sources."""
+    import orjson
+
+    from depscan.vendordb.stats import stats
+
+    summary = stats(_load_database(vendor_db))
+    if (format_ or ("table" if sys.stdout.isatty() else "json")) == "json":
+        _write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n", None)
+        return
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
+        else:
+            click.echo(f"{key}: {value}")
+
+
+@db.command("show")
+@click.argument("vendor_id")
+@click.option("--vendor-db", type=click.Path(file_okay=False))
+def db_show(vendor_id: str, vendor_db: str | None) -> None:
+    """One vendor record, with its controller chain, jurisdiction and laws (JSON)."""
+    import orjson
+
+    from depscan.vendordb.stats import show
+
+    record = show(_load_database(vendor_db), vendor_id)
+    if record is None:
+        _error(f"no vendor {vendor_id!r} in the database")
+        sys.exit(EXIT_USAGE)
+    _write(orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n", None)
+
+
 @db.command("lookup")
 @click.argument("queries", nargs=-1, required=True)
 @click.option("-f", "--format", "format_", type=click.Choice(["table", "json"]), default=None)

@@ -19,6 +19,8 @@ from depscan.model import Component, Vendor, VendorMatch
 from depscan.resources import data_path
 from depscan.vendordb import keys
 
+_GO_MAJOR_SUFFIX = re.compile(r"/v\d+$")
+
 # Which key decides when several match one component: the most specific first.
 PRECEDENCE = (
     "purl",
@@ -163,6 +165,9 @@ class MatchIndex:
         if base is None:
             return None
         rule = self.exact["purl"].get(base)
+        if rule is None and base.startswith("pkg:golang/"):
+            # Go major versions are part of the module path: firebase.google.com/go/v4 is firebase.google.com/go
+            rule = self.exact["purl"].get(_GO_MAJOR_SUFFIX.sub("", base))
         if rule is not None:
             return Hit(rule, base)
         rule = self.purl_prefixes.find(base)
