@@ -171,3 +171,13 @@ def test_output_file(cli, tmp_path):
     run = cli("scan", str(APP / "requirements.txt"), "--format", "json", "--fail-on", "none", "--output", str(target))
     assert run.code == 0 and run.stdout == ""
     assert json.loads(target.read_text())["schema"] == "depscan-report/1"
+
+
+def test_registries_packages_are_fetched_from_are_reported(reports):
+    lock = reports["package-lock"]
+    registries = [c for c in lock["components"] if c["kind"] == "registry"]
+    assert [r["name"] for r in registries] == ["npm public registry"]
+    assert registries[0]["vendor"]["id"] == "github" and registries[0]["vendor"]["controller"] == "microsoft"
+    assert "256 package" in registries[0]["vendor"]["evidence"]
+    python = [c for c in reports["requirements"]["components"] if c["kind"] == "registry"]
+    assert python[0]["vendor"]["id"] == "psf"

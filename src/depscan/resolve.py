@@ -6,10 +6,13 @@ Sits between ingest (which only reads) and policy (which only judges).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
 from depscan import licenses
-from depscan.model import Component
+from depscan.model import Component, Location
 from depscan.vendordb import VendorDatabase
+from depscan.vendordb.keys import domain_key
 
 #: a vendor rule can make a plain library more specific, never the reverse
 _UPGRADES = {"sdk"}
@@ -56,3 +59,52 @@ def resolve(components: list[Component], database: VendorDatabase) -> None:
         component.vendor = vendor
         if vendor is not None and component.kind == "library" and vendor.kind in _UPGRADES:
             component.kind = vendor.kind
+
+
+def registries(components: list[Component], database: VendorDatabase) -> list[Component]:
+    """The registries the packages are fetched from, as components of kind `registry`.
+
+    A package's own download URL (npm `resolved`, a requirements URL) names its
+    registry; otherwise the ecosystem's default registry of registries.toml applies.
+    """
+    defaults: dict[str, dict[str, Any]] = {}
+    by_host: dict[str, dict[str, Any]] = {}
+    for registry in database.registries:
+        defaults.setdefault(str(registry.get("ecosystem")), registry)
+        if registry.get("url"):
+            by_host.setdefault(domain_key(str(registry["url"])), registry)
+    used: dict[str, tuple[dict[str, Any] | None, str, list[Component]]] = {}
+    for component in components:
+        if not component.purl or component.kind not in ("library", "sdk") or not component.ecosystem:
+            continue
+        url = component.properties.get("resolved") or component.properties.get("url")
+        host = domain_key(str(url)) if isinstance(url, str) and urlsplit(url).scheme in ("http", "https") else None
+        if host and host not in ("github.com", "gitlab.com", "codeload.github.com"):
+            registry = by_host.get(host)
+            key = registry["id"] if registry else host
+        else:
+            registry = defaults.get(component.ecosystem)
+            if registry is None:
+                continue
+            key = str(registry["id"])
+        entry = used.setdefault(key, (registry, host or "", []))
+        entry[2].append(component)
+    found: list[Component] = []
+    for key, (registry, host, members) in sorted(used.items()):
+        paths = sorted({location.path for member in members for location in member.sources})
+        component = Component(
+            name=str(registry["name"]) if registry else host,
+            ecosystem="registry",
+            kind="registry",
+            endpoints=[str(registry["url"])] if registry else [f"https://{host}"],
+            sources=[Location(path) for path in paths],
+            properties={"packages": len(members), "registry": key},
+        )
+        component.license = licenses.unknown("a registry is a service, not licensed code")
+        if registry and registry.get("vendor") in database.vendors:
+            evidence = f"registries.toml: {key} serves {len(members)} package(s) of this application"
+            component.vendor = database.describe(str(registry["vendor"]), evidence, "registry", "registry")
+        else:
+            component.vendor = database.resolve(component)
+        found.append(component)
+    return found

@@ -74,5 +74,6 @@ def _run(
         found.extend(result.components)
     components = resolve.merge(found)
     resolve.resolve(components, database)
+    components.extend(resolve.registries(components, database))
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
     return build_result(components, sources, ruleset, database.countries, names, options.fail_on)
