@@ -163,6 +163,7 @@ class ScanResult:
     ruleset: str = "default"
     fail_on: str = "high"
     summary: dict[str, Any] = field(default_factory=dict)
+    rules: list[Any] = field(default_factory=list)  # the rule set's rules (policy.rules.Rule), for reports to describe
 
     @property
     def errors(self) -> list[SourceInfo]:

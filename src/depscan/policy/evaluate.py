@@ -205,4 +205,6 @@ def build_result(
     components.sort(key=lambda c: (c.name.lower(), c.version or "", c.id))
     findings = evaluate(components, ruleset, countries, alternative_names)
     summary = summarise(components, findings, sources, fail_on)
-    return ScanResult(components, findings, sources, ruleset=ruleset.id, fail_on=fail_on, summary=summary)
+    return ScanResult(
+        components, findings, sources, ruleset=ruleset.id, fail_on=fail_on, summary=summary, rules=list(ruleset.rules)
+    )
