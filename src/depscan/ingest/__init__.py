@@ -21,6 +21,7 @@ from depscan.ingest.graph import mark_direct
 from depscan.ingest.npm_lock import NpmLockReader
 from depscan.ingest.pdm_lock import PdmLockReader
 from depscan.ingest.pipfile_lock import PipfileLockReader
+from depscan.ingest.pnpm_lock import PnpmLockReader
 from depscan.ingest.poetry_lock import PoetryLockReader
 from depscan.ingest.pylock import PylockReader
 from depscan.ingest.pyproject import PyprojectReader
@@ -28,6 +29,7 @@ from depscan.ingest.requirements import RequirementsReader
 from depscan.ingest.spdx_json import SpdxJsonReader
 from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
 from depscan.ingest.uv_lock import UvLockReader
+from depscan.ingest.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
 
 READERS: tuple[Reader, ...] = (
     CycloneDxJsonReader(),
@@ -39,6 +41,9 @@ READERS: tuple[Reader, ...] = (
     PdmLockReader(),
     PylockReader(),
     PyprojectReader(),
+    PnpmLockReader(),
+    YarnBerryLockReader(),
+    YarnClassicLockReader(),
     CycloneDxXmlReader(),
     SpdxTagValueReader(),
     RequirementsReader(),
