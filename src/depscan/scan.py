@@ -25,6 +25,9 @@ class ScanOptions:
     rules: list[str] = field(default_factory=lambda: ["default"])
     fail_on: str = "high"
     exclude: tuple[str, ...] = ()
+    #: components the caller already knows, vendor attached (the inventory's declared hosting and services):
+    #: they skip reading and resolving, and get levels and rules like every other component
+    declared: list[Component] = field(default_factory=list)
 
 
 def run(
@@ -74,6 +77,7 @@ def _run(
         found.extend(result.components)
     components = resolve.merge(found)
     resolve.resolve(components, database)
+    components.extend(options.declared)
     components.extend(resolve.registries(components, database))
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
     return build_result(components, sources, ruleset, database.countries, names, options.fail_on)
