@@ -181,3 +181,12 @@ def test_registries_packages_are_fetched_from_are_reported(reports):
     assert "256 package" in registries[0]["vendor"]["evidence"]
     python = [c for c in reports["requirements"]["components"] if c["kind"] == "registry"]
     assert python[0]["vendor"]["id"] == "psf"
+
+
+def test_xml_sboms_give_line_numbers_too(reports):
+    report = reports["syft-cdx-xml"]
+    boto3 = next(c for c in report["components"] if c["name"] == "boto3")
+    line = boto3["sources"][0]["line"]
+    assert line is not None
+    text = (PIPELINE / "syft.cdx.xml").read_text().splitlines()
+    assert "bom-ref" in text[line - 1] and "boto3" in text[line - 1]

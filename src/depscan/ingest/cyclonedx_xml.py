@@ -14,6 +14,7 @@ from defusedxml.ElementTree import fromstring
 from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.cyclonedx_json import display_name
+from depscan.ingest.lines import lines_of_attribute
 from depscan.model import Component, Location
 
 _NAMESPACE = "http://cyclonedx.org/schema/bom/"
@@ -61,19 +62,20 @@ class CycloneDxXmlReader(Reader):
             raise source.error(f"unsafe XML refused ({type(exc).__name__})") from None
         if _local(root.tag) != "bom" or not root.tag.startswith("{" + _NAMESPACE):
             raise source.error("not a CycloneDX XML document (root is not a CycloneDX <bom>)")
+        lines = lines_of_attribute(source.data, b"bom-ref")
         components: list[Component] = []
         stack = list(reversed(_children(_child(root, "components"), "component")))
         while stack:
             element = stack.pop()
             stack.extend(reversed(_children(_child(element, "components"), "component")))
-            component = self._component(element, source.display)
+            component = self._component(element, source.display, lines)
             if component is not None:
                 components.append(component)
         services = _children(_child(root, "services"), "service")
         while services:
             element = services.pop()
             services.extend(_children(_child(element, "services"), "service"))
-            component = self._service(element, source.display)
+            component = self._service(element, source.display, lines)
             if component is not None:
                 components.append(component)
         graph: dict[str, list[str]] = {}
@@ -87,7 +89,7 @@ class CycloneDxXmlReader(Reader):
         roots = graph.get(subject_ref, []) if subject_ref else []
         return ReadResult(self.format, components, graph, roots)
 
-    def _component(self, element: Element, display: str) -> Component | None:
+    def _component(self, element: Element, display: str, lines: dict[str, int]) -> Component | None:
         name = _text(element, "name")
         if not name:
             return None
@@ -102,7 +104,7 @@ class CycloneDxXmlReader(Reader):
             suppliers=_suppliers(element),
             repository=_repository(element),
             bom_ref=element.get("bom-ref"),
-            sources=[Location(display)],
+            sources=[Location(display, lines.get(element.get("bom-ref", "")))],
         )
         if element.get("type") == "container":
             component.kind = "tooling"
@@ -112,7 +114,7 @@ class CycloneDxXmlReader(Reader):
             component.scope = scope
         return component
 
-    def _service(self, element: Element, display: str) -> Component | None:
+    def _service(self, element: Element, display: str, lines: dict[str, int]) -> Component | None:
         name = _text(element, "name")
         if not name:
             return None
@@ -128,7 +130,7 @@ class CycloneDxXmlReader(Reader):
             suppliers=[provider_name] if provider_name else [],
             endpoints=endpoints,
             bom_ref=element.get("bom-ref"),
-            sources=[Location(display)],
+            sources=[Location(display, lines.get(element.get("bom-ref", "")))],
         )
 
 

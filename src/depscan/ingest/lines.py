@@ -28,6 +28,14 @@ def lines_of_keys(data: bytes, prefix: bytes) -> dict[str, int]:
     return _collect(data, pattern)
 
 
+def lines_of_attribute(data: bytes, attribute: bytes) -> dict[str, int]:
+    """Map each value of an XML attribute (e.g. b'bom-ref') to the line of its first occurrence."""
+    if len(data) > MAX_BYTES_FOR_LINES or attribute not in data:
+        return {}
+    pattern = re.compile(rb"\s" + re.escape(attribute) + rb'\s*=\s*"([^"]*)"')
+    return _collect(data, pattern)
+
+
 def _collect(data: bytes, pattern: re.Pattern[bytes]) -> dict[str, int]:
     found: dict[str, int] = {}
     line = 1
