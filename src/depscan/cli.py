@@ -16,6 +16,8 @@ import click
 from depscan import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+#: the report formats of `depscan scan --format` (kept in step with depscan.report.FORMATS by a test)
+REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv", "xlsx", "html", "cyclonedx")
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
 
 
@@ -66,12 +68,18 @@ def main() -> None:
 @click.option(
     "-f",
     "--format",
-    "format_",
-    type=click.Choice(["table", "json"]),
-    help="Report format (default: table on a terminal, json otherwise).",
+    "formats",
+    type=click.Choice(list(REPORT_FORMATS)),
+    multiple=True,
+    help="Report format, repeatable with --output-dir (default: table on a terminal, json otherwise).",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE instead of standard output."
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Write each format to DIR/report.<ext> (sarif, gitlab.json, junit.xml, md, html, cdx.json...).",
 )
 @click.option(
     "--fail-on",
@@ -90,8 +98,9 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
-    format_: str | None,
+    formats: tuple[str, ...],
     output: str | None,
+    output_dir: str | None,
     fail_on: str,
     rule_sets: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -106,26 +115,58 @@ def scan(
     from depscan import scan as scan_module
     from depscan.errors import ConfigError
     from depscan.policy import rules as rules_module
-    from depscan.report import RenderOptions, renderer
+    from depscan.report import RenderOptions, renderer, repository_root
 
+    targets = _report_targets(formats, output, output_dir)
     try:
         ruleset = rules_module.load(list(rule_sets) or ["default"])
     except ConfigError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     database = _load_database(vendor_db)
-    format_ = format_ or ("table" if sys.stdout.isatty() and not output else "json")
     options = scan_module.ScanOptions(paths=list(paths), rules=list(rule_sets), fail_on=fail_on, exclude=exclude)
     with _progress(enabled=not quiet and sys.stderr.isatty(), total=len(paths)) as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
         _error(f"{where}: {source.error}")
-    render_options = RenderOptions(color=_use_color(sys.stdout) and not output, tool_version=__version__)
-    _write(renderer(format_)(result, render_options), output)
+    render_options = RenderOptions(
+        color=_use_color(sys.stdout) and not output and not output_dir,
+        tool_version=__version__,
+        working_dir=os.getcwd(),
+        base_dir=repository_root(os.getcwd()),
+    )
+    for format_, target in targets:
+        _write(renderer(format_)(result, render_options), target)
     if result.errors:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
+
+
+def _report_targets(
+    formats: tuple[str, ...], output: str | None, output_dir: str | None
+) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) for each requested report; exits 2 on a bad combination."""
+    from depscan.report import BINARY_FORMATS, file_name
+
+    chosen = list(dict.fromkeys(formats)) or ["table" if sys.stdout.isatty() and not (output or output_dir) else "json"]
+    if output and output_dir:
+        _error("give --output or --output-dir, not both")
+        sys.exit(EXIT_USAGE)
+    if output_dir:
+        try:
+            Path(output_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _error(f"{output_dir}: cannot create directory: {exc.strerror or exc}")
+            sys.exit(EXIT_USAGE)
+        return [(name, str(Path(output_dir) / file_name(name))) for name in chosen]
+    if len(chosen) > 1:
+        _error("several --format values need --output-dir DIR")
+        sys.exit(EXIT_USAGE)
+    if not output and chosen[0] in BINARY_FORMATS and sys.stdout.isatty():
+        _error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
+        sys.exit(EXIT_USAGE)
+    return [(chosen[0], output)]
 
 
 class _progress:

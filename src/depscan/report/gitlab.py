@@ -1,0 +1,58 @@
+"""GitLab Code Quality JSON (`artifacts: reports: codequality`), shown in merge requests on every tier.
+
+GitLab reads a subset of the Code Climate issue format: `description`, `check_name`,
+`fingerprint` (GitLab keeps only the first issue of a fingerprint, so each must be unique),
+`severity` (info, minor, major, critical, blocker) and `location.path` relative to the
+repository root with `location.lines.begin`. Exempted findings are left out, as in SARIF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from depscan.model import ScanResult, severity_rank
+from depscan.report import RenderOptions
+from depscan.report._common import (
+    active,
+    components_by_id,
+    primary_location,
+    repository_path,
+    unique_fingerprints,
+    without_version,
+)
+
+#: depscan severity -> Code Quality severity
+SEVERITIES = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
+
+
+def render(result: ScanResult, options: RenderOptions) -> bytes:
+    return orjson.dumps(issues(result, options), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def issues(result: ScanResult, options: RenderOptions) -> list[dict[str, Any]]:
+    components = components_by_id(result)
+    findings = sorted(active(result.findings), key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    entries = []
+    keys = []
+    for finding in findings:
+        component = components.get(finding.component)
+        location = primary_location(component) if component else None
+        path = repository_path(location.path, options)[0] if location else "."
+        keys.append((finding.rule, without_version(component) if component else finding.component, path))
+        description = f"{finding.message}. {finding.remediation}" if finding.remediation else finding.message
+        entries.append(
+            {
+                "type": "issue",
+                "engine_name": "depscan",
+                "check_name": finding.rule,
+                "description": description,
+                "categories": ["Security"],
+                "severity": SEVERITIES[finding.severity],
+                "location": {"path": path, "lines": {"begin": (location.line if location else None) or 1}},
+            }
+        )
+    for entry, print_ in zip(entries, unique_fingerprints(keys), strict=True):
+        entry["fingerprint"] = print_
+    return entries

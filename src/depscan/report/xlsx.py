@@ -1,0 +1,224 @@
+"""XLSX workbook (openpyxl) for the security officer's spreadsheet: a summary sheet, one row per
+component, one row per finding, the rules applied, the exemptions and the inputs.
+
+Every text cell goes through `neutralise` (leading apostrophe before = + - @ tab CR) and is typed
+as a string, so that nothing taken from an SBOM is ever evaluated as a formula. The file is
+deterministic: fixed document dates and zip entry times, so the same scan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from depscan.model import ScanResult, severity_rank
+from depscan.report import RenderOptions
+from depscan.report._common import (
+    COMPONENT_COLUMNS,
+    component_row,
+    components_by_id,
+    exemptions_of,
+    findings_by_component,
+    indicator_rows,
+    level_label,
+    neutralise,
+    rules_of,
+    score_of,
+    severity_counts,
+)
+
+_FIXED_DATE = datetime(2000, 1, 1)
+_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+_SEVERITY_FILL = {
+    "critical": PatternFill("solid", fgColor="F4C7C3"),
+    "high": PatternFill("solid", fgColor="F9D8D6"),
+    "medium": PatternFill("solid", fgColor="FCE8B2"),
+    "low": PatternFill("solid", fgColor="E3EEF9"),
+}
+_WIDTHS = {"component": 32, "purl": 40, "level reason": 60, "message": 70, "remediation": 60, "sources": 45}
+
+
+def render(result: ScanResult, options: RenderOptions) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "Summary"
+    _summary(summary, result, options)
+    _components(workbook.create_sheet("Components"), result)
+    _findings(workbook.create_sheet("Findings"), result)
+    rules = rules_of(result)
+    _table(
+        workbook.create_sheet("Rules"),
+        ("rule", "title", "severity", "description", "rationale", "remediation", "references"),
+        [
+            (r.id, r.title, r.severity, r.description, r.rationale, r.remediation, "\n".join(r.references))
+            for r in rules
+        ],
+    )
+    exemptions = exemptions_of(result)
+    if exemptions:
+        keys = list(dict.fromkeys(key for entry in exemptions for key in entry))
+        _table(workbook.create_sheet("Exemptions"), keys, [[_text(e.get(k)) for k in keys] for e in exemptions])
+    _table(
+        workbook.create_sheet("Inputs"),
+        ("path", "format", "components", "error", "line"),
+        [(s.path, s.format or "", s.components, s.error or "", s.line) for s in result.sources],
+    )
+    workbook.properties.creator = "depscan"
+    workbook.properties.created = _FIXED_DATE
+    workbook.properties.modified = _FIXED_DATE
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> None:
+    summary = result.summary
+    rows: list[tuple[str, Any]] = [
+        ("depscan sovereignty report", ""),
+        ("", ""),
+        ("Sovereignty level", level_label(summary.get("level"))),
+        ("Why", summary.get("level_reason", "")),
+    ]
+    score = score_of(result)
+    if score is not None:
+        rows.append(("Score (0-100)", round(score, 1)))
+    rows += [
+        ("Components", summary.get("components", len(result.components))),
+        ("Controlled outside the EU/EEA", summary.get("extra_eu", 0)),
+        ("Not open source", summary.get("non_open_source", 0)),
+        ("Unknown controller", summary.get("unknown_vendor", 0)),
+        ("Unknown licence", summary.get("unknown_license", 0)),
+    ]
+    rows += [(label, value) for label, value in indicator_rows(result)]
+    rows.append(("", ""))
+    rows += [(f"Findings: {severity}", count) for severity, count in severity_counts(result.findings).items()]
+    rows += [
+        ("Exempted findings", sum(1 for f in result.findings if f.exempted)),
+        ("Fail on", result.fail_on),
+        ("Findings at or above it", summary.get("failing_findings", 0)),
+        ("Rule set", result.ruleset),
+        ("Inputs", ", ".join(s.path for s in result.sources)),
+        ("depscan version", options.tool_version),
+    ]
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 100
+    for (cell,) in sheet.iter_rows(min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _components(sheet: Worksheet, result: ScanResult) -> None:
+    findings = findings_by_component(result)
+    rows = [component_row(component, findings.get(component.id, [])) for component in result.components]
+    _table(sheet, COMPONENT_COLUMNS, rows)
+    severity_column = COMPONENT_COLUMNS.index("worst severity")
+    for row_cells in sheet.iter_rows(min_row=2):
+        fill = _SEVERITY_FILL.get(str(row_cells[severity_column].value))
+        if fill is not None:
+            for cell in row_cells:
+                cell.fill = fill
+
+
+def _findings(sheet: Worksheet, result: ScanResult) -> None:
+    components = components_by_id(result)
+    columns = (
+        "severity",
+        "rule",
+        "title",
+        "component",
+        "version",
+        "purl",
+        "controller",
+        "country",
+        "message",
+        "remediation",
+        "exempted",
+        "exemption reason",
+        "sources",
+    )
+    rows = []
+    for finding in sorted(result.findings, key=lambda f: (-severity_rank(f.severity), f.rule, f.component)):
+        component = components.get(finding.component)
+        vendor = component.vendor if component else None
+        rows.append(
+            (
+                finding.severity,
+                finding.rule,
+                finding.title,
+                component.name if component else finding.component,
+                (component.version or "") if component else "",
+                (component.purl or "") if component else "",
+                vendor.controller_name if vendor else "",
+                vendor.country if vendor else "",
+                finding.message,
+                finding.remediation,
+                "yes" if finding.exempted else "no",
+                finding.exemption_reason or "",
+                "; ".join(f"{s.path}:{s.line}" if s.line else s.path for s in component.sources) if component else "",
+            )
+        )
+    _table(sheet, columns, rows)
+    for row_cells in sheet.iter_rows(min_row=2):
+        fill = _SEVERITY_FILL.get(str(row_cells[0].value))
+        if fill is not None and row_cells[10].value == "no":
+            row_cells[0].fill = fill
+
+
+def _table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A header row, the rows (neutralised), a frozen header, an autofilter and readable widths."""
+    sheet.append([_cell(column) for column in columns])
+    for cell in sheet[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    count = 0
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+        count += 1
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    for position, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = _WIDTHS.get(column, max(12, len(column) + 4))
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """A value openpyxl stores as it is: numbers stay numbers, any text is neutralised and stays text."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, int | float):
+        return value
+    return neutralise(str(_text(value)))
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Rewrite the archive with fixed entry times: openpyxl stamps each entry with the current time."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return output.getvalue()
