@@ -15,10 +15,15 @@ from pathlib import Path
 
 from depscan.errors import InputError
 from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.cargo import CargoLockReader
+from depscan.ingest.composer import ComposerLockReader
 from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
 from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
+from depscan.ingest.golang import GoModReader, GoSumReader
 from depscan.ingest.graph import mark_direct
+from depscan.ingest.maven import GradleLockReader, PomReader
 from depscan.ingest.npm_lock import NpmLockReader
+from depscan.ingest.nuget import NugetLockReader
 from depscan.ingest.pdm_lock import PdmLockReader
 from depscan.ingest.pipfile_lock import PipfileLockReader
 from depscan.ingest.pnpm_lock import PnpmLockReader
@@ -26,15 +31,21 @@ from depscan.ingest.poetry_lock import PoetryLockReader
 from depscan.ingest.pylock import PylockReader
 from depscan.ingest.pyproject import PyprojectReader
 from depscan.ingest.requirements import RequirementsReader
+from depscan.ingest.rubygems import GemfileLockReader
+from depscan.ingest.spdx3_json import Spdx3JsonReader
 from depscan.ingest.spdx_json import SpdxJsonReader
 from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
+from depscan.ingest.spdx_yaml import SpdxYamlReader
 from depscan.ingest.uv_lock import UvLockReader
 from depscan.ingest.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
 
 READERS: tuple[Reader, ...] = (
     CycloneDxJsonReader(),
     SpdxJsonReader(),
+    Spdx3JsonReader(),
     NpmLockReader(),
+    ComposerLockReader(),
+    NugetLockReader(),
     PipfileLockReader(),
     PoetryLockReader(),
     UvLockReader(),
@@ -44,8 +55,15 @@ READERS: tuple[Reader, ...] = (
     PnpmLockReader(),
     YarnBerryLockReader(),
     YarnClassicLockReader(),
+    CargoLockReader(),
     CycloneDxXmlReader(),
+    PomReader(),
     SpdxTagValueReader(),
+    SpdxYamlReader(),
+    GoModReader(),
+    GoSumReader(),
+    GradleLockReader(),
+    GemfileLockReader(),
     RequirementsReader(),
 )
 

@@ -12,6 +12,7 @@ the graph; the direct dependencies are what the local crates depend on.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from depscan import _toml, purls
@@ -65,7 +66,7 @@ class CargoLockReader(Reader):
         components: list[Component] = []
         graph: dict[str, list[str]] = {}
         roots: set[str] = set()
-        for index, (entry, key) in enumerate(zip(entries, keys)):
+        for index, (entry, key) in enumerate(zip(entries, keys, strict=True)):
             children = [refs[d] for d in _dependencies(entry, by_name) if d not in local]
             if key in local:
                 roots.update(children)  # the workspace's crates: what they use is a direct dependency
@@ -102,7 +103,9 @@ def _ref(name: str, version: str, origin: str | None) -> str:
     return f"{name}@{version} ({origin})"
 
 
-def _dependencies(entry: dict[str, Any], by_name: dict[str, list[tuple[str, str, str | None]]]):
+def _dependencies(
+    entry: dict[str, Any], by_name: dict[str, list[tuple[str, str, str | None]]]
+) -> Iterator[tuple[str, str, str | None]]:
     """Resolve `name`, `name version` and `name version (source)` entries to package keys."""
     declared = entry.get("dependencies")
     if not isinstance(declared, list):

@@ -32,7 +32,7 @@ from depscan.errors import InputError
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|(?:[^\s"`=]|=(?!>))+')
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|[()]|(?:[^\s"`=()]|=(?!>))+')
 _GO_SUM_LINE = re.compile(rb"^\S+ v\S* [a-z0-9]+:\S+\s*$")
 _BLOCK_VERBS = {"require", "replace", "exclude", "retract", "tool", "godebug", "ignore"}
 _GO_MOD_SUFFIX = "/go.mod"
@@ -104,7 +104,7 @@ def _split_comment(line: str) -> tuple[str, str]:
         if quote:
             if char == quote and (quote == "`" or line[index - 1] != "\\"):
                 quote = ""
-        elif char in "\"`":
+        elif char in '"`':
             quote = char
         elif line.startswith("//", index):
             return line[:index], line[index + 2 :]
