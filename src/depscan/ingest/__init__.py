@@ -16,11 +16,17 @@ from pathlib import Path
 from depscan.errors import InputError
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.cargo import CargoLockReader
+from depscan.ingest.compose import ComposeReader
 from depscan.ingest.composer import ComposerLockReader
 from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
 from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
+from depscan.ingest.dockerfile import DockerfileReader
+from depscan.ingest.github_actions import GitHubActionsReader
+from depscan.ingest.gitlab_ci import GitLabCiReader
 from depscan.ingest.golang import GoModReader, GoSumReader
 from depscan.ingest.graph import mark_direct
+from depscan.ingest.helm import HelmChartReader, HelmValuesReader
+from depscan.ingest.kubernetes import KubernetesReader
 from depscan.ingest.maven import GradleLockReader, PomReader
 from depscan.ingest.npm_lock import NpmLockReader
 from depscan.ingest.nuget import NugetLockReader
@@ -36,6 +42,7 @@ from depscan.ingest.spdx3_json import Spdx3JsonReader
 from depscan.ingest.spdx_json import SpdxJsonReader
 from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
 from depscan.ingest.spdx_yaml import SpdxYamlReader
+from depscan.ingest.terraform import TerraformLockReader, TerraformReader
 from depscan.ingest.uv_lock import UvLockReader
 from depscan.ingest.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
 
@@ -64,6 +71,15 @@ READERS: tuple[Reader, ...] = (
     GoSumReader(),
     GradleLockReader(),
     GemfileLockReader(),
+    GitHubActionsReader(),
+    GitLabCiReader(),
+    ComposeReader(),
+    HelmChartReader(),
+    HelmValuesReader(),
+    KubernetesReader(),
+    TerraformLockReader(),
+    TerraformReader(),
+    DockerfileReader(),
     RequirementsReader(),
 )
 

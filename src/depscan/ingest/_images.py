@@ -1,0 +1,184 @@
+"""Container image references, as every infrastructure reader meets them, turned into components.
+
+A reference is `[registry/]path[:tag][@digest]` (the grammar of
+distribution/reference). Docker Hub is the registry when the first path
+segment is not a host (no dot, no port, not `localhost`), and its official
+images live under `library/`. The purl follows the purl spec's `docker`
+type: namespace and name from the path, the tag or digest as version, and
+`repository_url` for any registry other than Docker Hub.
+
+Kind: every image is `tooling`. An image is software the build or the
+platform pulls and then runs on hosts the application's operator chooses;
+its publisher and its registry can cut off or alter supply, but they receive
+none of the application's data, which is what `infrastructure` and `service`
+mean in the risk model. Where the image is used is kept in
+`properties["role"]` (`runtime`, `runtime-base`, `build-stage`, `ci-image`...)
+so that a rule can still single out runtime images.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from depscan import purls
+from depscan.model import Component, Location
+
+DOCKER_HUB = "docker.io"
+_DOCKER_HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+_PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Fa-f0-9]{32,}$")
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = re.compile(rf"^(?:localhost|{_HOST_LABEL}(?:\.{_HOST_LABEL})*)(?::\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageReference:
+    """A parsed image reference. `registry` is None when the reference names none (Docker Hub)."""
+
+    written: str
+    registry: str | None
+    path: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def canonical_registry(self) -> str:
+        if self.registry is None or self.registry.lower() in _DOCKER_HUB_ALIASES:
+            return DOCKER_HUB
+        return self.registry.lower()
+
+    @property
+    def on_docker_hub(self) -> bool:
+        return self.canonical_registry == DOCKER_HUB
+
+    @property
+    def short_name(self) -> str:
+        """How people write it: `postgres`, `bitnami/redis`, `mcr.microsoft.com/dotnet/sdk`."""
+        if self.on_docker_hub:
+            return self.path.removeprefix("library/")
+        return f"{self.canonical_registry}/{self.path}"
+
+    @property
+    def version(self) -> str | None:
+        """The digest when pinned by digest (it is what gets pulled), else the tag."""
+        return self.digest or self.tag
+
+    def purl(self, platform: str | None = None) -> str:
+        path = self.path.removeprefix("library/") if self.on_docker_hub else self.path
+        namespace, _, name = path.rpartition("/")
+        qualifiers: dict[str, str] = {}
+        if not self.on_docker_hub:
+            qualifiers["repository_url"] = self.canonical_registry
+        if platform:
+            qualifiers["platform"] = platform
+        return purls.build("docker", name, self.version, namespace=namespace or None, qualifiers=qualifiers)
+
+
+def parse_image(reference: str) -> ImageReference | None:
+    """Parse `reference`; None when it is not a literal image reference (variables, templates, typos)."""
+    written = reference.strip()
+    if not written or any(c in written for c in " \t$%{}'\"\\"):
+        return None
+    remainder, _, digest = written.partition("@")
+    if digest and not _DIGEST.match(digest):
+        return None
+    first, slash, rest = remainder.partition("/")
+    registry: str | None = None
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        if not _HOST.match(first):
+            return None
+        registry, remainder = first, rest
+    last_slash = remainder.rfind("/")
+    colon = remainder.rfind(":")
+    tag: str | None = None
+    if colon > last_slash:
+        remainder, tag = remainder[:colon], remainder[colon + 1 :]
+        if not _TAG.match(tag):
+            return None
+    path = remainder
+    if not path or not all(_PATH_COMPONENT.match(part) for part in path.split("/")):
+        return None
+    if (registry is None or registry.lower() in _DOCKER_HUB_ALIASES) and "/" not in path:
+        path = f"library/{path}"
+    return ImageReference(written, registry, path, tag or None, digest or None)
+
+
+def image_component(
+    image: ImageReference,
+    display: str,
+    line: int | None,
+    role: str,
+    platform: str | None = None,
+    note: str | None = None,
+) -> Component:
+    """The component for one use of an image; `note` is a comment written beside it (often the tag)."""
+    component = Component(
+        name=image.short_name,
+        version=image.version,
+        purl=image.purl(platform),
+        ecosystem="docker",
+        kind="tooling",
+        image=image.written,
+        sources=[Location(display, line)],
+        properties={"role": role},
+    )
+    if image.digest and image.tag:
+        component.properties["tag"] = image.tag
+    if platform:
+        component.properties["platform"] = platform
+    if note:
+        component.properties["comment"] = note
+    return component
+
+
+#: the roles that say an image runs the application; they win when one image plays several roles in a file
+_ROLE_PRECEDENCE = ("runtime", "runtime-base")
+
+
+class ComponentSet:
+    """Components of one file, one per identity, every place it was found kept.
+
+    A workflow that checks out the code in twenty jobs depends on one action,
+    not twenty; the twenty lines stay in `sources`.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Component] = {}
+
+    def add(self, component: Component) -> Component:
+        key = component.id
+        existing = self._by_id.get(key)
+        if existing is None:
+            component.bom_ref = component.bom_ref or key
+            self._by_id[key] = component
+            return component
+        for location in component.sources:
+            if location not in existing.sources:
+                existing.sources.append(location)
+        role = component.properties.get("role")
+        if role in _ROLE_PRECEDENCE and existing.properties.get("role") not in _ROLE_PRECEDENCE:
+            existing.properties["role"] = role
+        for key_, value in component.properties.items():
+            existing.properties.setdefault(key_, value)
+        return existing
+
+    def components(self) -> list[Component]:
+        """In the order they appear in the file (first place each was found)."""
+        return sorted(self._by_id.values(), key=lambda c: (c.sources[0].line or 0, c.id) if c.sources else (0, c.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+def comment_after(lines: list[str], line: int | None) -> str | None:
+    """The comment at the end of a YAML line (`image: x@sha256:... # 14.15`), if any."""
+    if line is None or not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    marker = text.find(" #")
+    if marker == -1:
+        return None
+    comment = text[marker + 2 :].strip()
+    return comment[:100] or None
