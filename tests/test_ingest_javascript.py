@@ -1,0 +1,312 @@
+"""JavaScript lockfiles: yarn.lock (classic v1 and Berry) and pnpm-lock.yaml (5.x, 6.x, 9.x).
+
+The fixtures in tests/fixtures/npm were generated from one small workspace
+project (react-dom with its react peer, an `npm:` alias, an optional and a dev
+dependency, a workspace package) with the real tools: pnpm 7, 8 and 9
+(`install --lockfile-only`), yarn 1.22 and yarn 4.5 (`--mode=update-lockfile`).
+yarn-v1-edge is hand-written: git, codeload and `link:` entries, a scoped
+alias, an escaped quote, CRLF line ends and a byte-order mark. Corpus counts
+were taken independently (grep/awk/sed over the files: unique name and
+version, workspaces and local folders left out; direct ones from package.json
+with jq).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, corpus_file
+from depscan.errors import InputError
+from depscan.ingest import read_file
+from depscan.ingest.base import ReadResult
+from depscan.model import Component
+
+NPM = FIXTURES / "npm"
+WORKSPACE_PACKAGES = {
+    "is-number@7.0.0",
+    "js-tokens@4.0.0",
+    "loose-envify@1.4.0",
+    "ms@2.0.0",
+    "ms@2.1.3",
+    "react-dom@18.2.0",
+    "react@18.2.0",
+    "scheduler@0.23.2",
+}
+WORKSPACE_DIRECT = {"react-dom@18.2.0", "react@18.2.0", "ms@2.0.0", "ms@2.1.3", "is-number@7.0.0", "js-tokens@4.0.0"}
+
+
+def by_ref(result: ReadResult) -> dict[str, Component]:
+    return {c.bom_ref or c.name: c for c in result.components}
+
+
+def refs(result: ReadResult, **wanted: object) -> set[str]:
+    return {
+        c.bom_ref or ""
+        for c in result.components
+        if all(getattr(c, attribute) == value for attribute, value in wanted.items())
+    }
+
+
+def copy_alone(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+# --- pnpm ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["5", "6", "9"])
+def test_pnpm_lock_every_format_reads_the_same_project(version):
+    result = read_file(NPM / f"pnpm-v{version}" / "pnpm-lock.yaml")
+    assert result.format == "pnpm-lock"
+    assert refs(result) == WORKSPACE_PACKAGES  # peer copies (react-dom with react) are one component
+    assert refs(result, direct=True) == WORKSPACE_DIRECT  # js-tokens: from the workspace package's importer
+    assert refs(result, scope="dev") == {"is-number@7.0.0"}
+    assert refs(result, scope="optional") == {"ms@2.1.3"}
+    components = by_ref(result)
+    assert components["ms@2.0.0"].purl == "pkg:npm/ms@2.0.0"  # the ms-alias dependency is ms itself
+    scheduler = components["scheduler@0.23.2"]
+    assert scheduler.direct is False and scheduler.introduced_by == ["pkg:npm/react-dom@18.2.0"]
+    assert set(result.dependencies["react-dom@18.2.0"]) == {"loose-envify@1.4.0", "react@18.2.0", "scheduler@0.23.2"}
+    assert all(c.sources[0].line for c in result.components)
+    assert not any("fixture" in c.name for c in result.components)  # workspace packages are the project's code
+
+
+def test_pnpm_v9_git_tarball_and_local_folder(tmp_path):
+    lock = tmp_path / "pnpm-lock.yaml"
+    lock.write_text(
+        """lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      '@scope/tool':
+        specifier: github:example/tool#v1.0.0
+        version: https://codeload.github.com/example/tool/tar.gz/0123abc
+      local-pkg:
+        specifier: file:./local-pkg
+        version: file:local-pkg
+      private-pkg:
+        specifier: ^2.0.0
+        version: 2.0.1
+
+packages:
+
+  '@scope/tool@https://codeload.github.com/example/tool/tar.gz/0123abc':
+    resolution: {tarball: https://codeload.github.com/example/tool/tar.gz/0123abc}
+    version: 1.0.0
+
+  local-pkg@file:local-pkg:
+    resolution: {directory: local-pkg, type: directory}
+
+  private-pkg@2.0.1:
+    resolution: {integrity: sha512-AAAA, tarball: https://npm.corp.example.com/private-pkg/-/private-pkg-2.0.1.tgz}
+
+snapshots:
+
+  '@scope/tool@https://codeload.github.com/example/tool/tar.gz/0123abc': {}
+
+  local-pkg@file:local-pkg:
+    dependencies:
+      private-pkg: 2.0.1
+
+  private-pkg@2.0.1: {}
+"""
+    )
+    result = read_file(lock)
+    components = by_ref(result)
+    assert set(components) == {"@scope/tool@1.0.0", "private-pkg@2.0.1"}
+    tool = components["@scope/tool@1.0.0"]
+    assert tool.purl == "pkg:npm/%40scope/tool@1.0.0"
+    assert tool.repository == "https://github.com/example/tool"
+    assert components["private-pkg@2.0.1"].properties["resolved"].startswith("https://npm.corp.example.com/")
+    assert refs(result, direct=True) == {"@scope/tool@1.0.0", "private-pkg@2.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("path", "count", "direct"),
+    [("pnpm-v6-scaleway-cli-wasm/pnpm-lock.yaml", 115, 4), ("pnpm-v9-scaleway-cli-wasm/pnpm-lock.yaml", 143, 6)],
+)
+def test_pnpm_lock_corpus(path, count, direct):
+    result = read_file(corpus_file(f"npm/{path}"))
+    assert len(result.components) == count
+    assert len(refs(result, direct=True)) == direct
+    assert refs(result, direct=None) == set()  # every package is reached from the importers
+    assert {c.scope for c in result.components} == {"dev"}  # the project has devDependencies only
+
+
+# --- yarn classic -------------------------------------------------------------------------------------------------
+
+
+def test_yarn_v1_lock_with_workspaces_file_dependency_and_alias():
+    result = read_file(NPM / "yarn-v1" / "yarn.lock")
+    assert result.format == "yarn-lock-v1"
+    assert refs(result) == WORKSPACE_PACKAGES | {"is-number@6.0.0", "is-odd@3.0.1"}
+    assert "local-thing" not in {c.name for c in result.components}  # file: folder: the project's own code
+    # direct: the root's, the workspace package's (js-tokens) and the file: folder's (is-odd)
+    assert refs(result, direct=True) == WORKSPACE_DIRECT | {"is-odd@3.0.1"}
+    assert refs(result, scope="dev") == {"is-number@7.0.0"}
+    assert refs(result, scope="optional") == {"ms@2.1.3"}
+    components = by_ref(result)
+    assert components["is-number@6.0.0"].introduced_by == ["pkg:npm/is-odd@3.0.1"]
+    assert components["ms@2.0.0"].properties["resolved"].startswith("https://registry.yarnpkg.com/ms/-/ms-2.0.0.tgz")
+    assert components["js-tokens@4.0.0"].sources[0].line == 22
+
+
+def test_yarn_v1_edge_cases_crlf_bom_git_and_escapes():
+    result = read_file(NPM / "yarn-v1-edge" / "yarn.lock")
+    assert result.format == "yarn-lock-v1"
+    components = by_ref(result)
+    assert set(components) == {
+        "@babel/runtime@7.24.5",
+        "@types/node@20.12.7",
+        "left-pad@1.3.0",
+        "my-fork@2.0.0",
+        "regenerator-runtime@0.14.1",
+        "undici-types@5.26.5",
+        'weird"name@1.0.0',
+    }
+    assert components["left-pad@1.3.0"].repository == "https://github.com/stevemao/left-pad"
+    assert components["my-fork@2.0.0"].repository == "https://gitlab.com/team/my-fork"
+    assert components["@types/node@20.12.7"].purl == "pkg:npm/%40types/node@20.12.7"
+    assert components["regenerator-runtime@0.14.1"].properties["resolved"].startswith("https://npm.corp.example.com/")
+    assert result.dependencies['weird"name@1.0.0'] == ["undici-types@5.26.5"]  # optionalDependencies too
+    assert result.dependencies["my-fork@2.0.0"] == ["regenerator-runtime@0.14.1"]
+    assert components["@babel/runtime@7.24.5"].sources[0].line == 5
+    assert {c.direct for c in result.components} == {None}  # no package.json beside it: the lock does not say
+
+
+def test_yarn_v1_without_package_json_does_not_guess(tmp_path):
+    result = read_file(copy_alone(NPM / "yarn-v1" / "yarn.lock", tmp_path))
+    assert len(result.components) == 10
+    assert refs(result, direct=True) == {"is-odd@3.0.1"}  # known from the file: entry in the lock itself
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('# yarn lockfile v1\n\na@^1:\n  version "1.0.0\n', 4),
+        ("# yarn lockfile v1\n\n  version 1.0.0\n", 3),
+        ('# yarn lockfile v1\n\n"a@^1:\n  version "1"\n', 3),
+        ('# yarn lockfile v1\n\na@^1\n  version "1"\n', 3),
+    ],
+)
+def test_yarn_v1_malformed_lines_are_reported_with_their_number(tmp_path, text, line):
+    lock = tmp_path / "yarn.lock"
+    lock.write_text(text)
+    with pytest.raises(InputError) as caught:
+        read_file(lock)
+    assert caught.value.line == line
+
+
+def test_yarn_v1_corpus_symfony_demo():
+    result = read_file(corpus_file("npm/yarn-v1-symfony-demo/yarn.lock"))
+    assert len(result.components) == 642  # 643 entries, less the file: folder
+    assert len(refs(result, direct=True)) == 28  # 27 registry devDependencies, and morphdom from the file: folder
+    assert refs(result, direct=None) == set()
+    assert {c.scope for c in result.components} == {"dev"}
+
+
+# --- yarn berry ---------------------------------------------------------------------------------------------------
+
+
+def test_yarn_berry_lock_workspaces_patch_and_alias():
+    result = read_file(NPM / "yarn-berry" / "yarn.lock")
+    assert result.format == "yarn-berry-lock"
+    extra = {
+        "function-bind@1.1.2",
+        "hasown@2.0.4",
+        "is-core-module@2.18.0",
+        "path-parse@1.0.7",
+        "resolve@1.22.8",
+        "supports-preserve-symlinks-flag@1.0.0",
+    }
+    assert refs(result) == WORKSPACE_PACKAGES | extra  # resolve and its builtin patch are one component
+    assert refs(result, direct=True) == WORKSPACE_DIRECT | {"resolve@1.22.8"}
+    assert refs(result, scope="dev") == {"is-number@7.0.0"}
+    assert refs(result, scope="optional") == {"ms@2.1.3"}
+    components = by_ref(result)
+    assert components["resolve@1.22.8"].sources[0].line == 125  # the unpatched entry comes first
+    assert components["ms@2.0.0"].sources[0].line == 83
+
+
+def test_yarn_berry_git_archive_url_and_portal(tmp_path):
+    lock = tmp_path / "yarn.lock"
+    lock.write_text(
+        """__metadata:
+  version: 8
+  cacheKey: 10c0
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    tool: "https://github.com/example/tool.git#commit=0123456789abcdef0123456789abcdef01234567"
+    private-pkg: "npm:^2.0.0"
+    portal-pkg: "portal:../portal-pkg"
+  languageName: unknown
+  linkType: soft
+
+"tool@https://github.com/example/tool.git#commit=0123456789abcdef0123456789abcdef01234567":
+  version: 1.0.0
+  resolution: "tool@https://github.com/example/tool.git#commit=0123456789abcdef0123456789abcdef01234567"
+  languageName: node
+  linkType: hard
+
+"private-pkg@npm:^2.0.0":
+  version: 2.0.1
+  resolution: "private-pkg@npm:2.0.1::__archiveUrl=https%3A%2F%2Fnpm.corp.example.com%2Fprivate-pkg-2.0.1.tgz"
+  languageName: node
+  linkType: hard
+
+"portal-pkg@portal:../portal-pkg::locator=app%40workspace%3A.":
+  version: 0.0.0-use.local
+  resolution: "portal-pkg@portal:../portal-pkg::locator=app%40workspace%3A."
+  languageName: node
+  linkType: soft
+"""
+    )
+    result = read_file(lock)
+    components = by_ref(result)
+    assert set(components) == {"tool@1.0.0", "private-pkg@2.0.1"}
+    assert components["tool@1.0.0"].repository == "https://github.com/example/tool"
+    assert components["tool@1.0.0"].properties["vcs_commit"] == "0123456789abcdef0123456789abcdef01234567"
+    assert (
+        components["private-pkg@2.0.1"].properties["resolved"] == "https://npm.corp.example.com/private-pkg-2.0.1.tgz"
+    )
+    assert refs(result, direct=True) == {"tool@1.0.0", "private-pkg@2.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("path", "count", "direct"),
+    [("yarn-berry-v6-prettier/yarn.lock", 928, 120), ("yarn-berry-v10-prettier/yarn.lock", 1049, 149)],
+)
+def test_yarn_berry_corpus(path, count, direct):
+    result = read_file(corpus_file(f"npm/{path}"))
+    assert len(result.components) == count  # unique resolutions, patches folded into their package
+    assert len(refs(result, direct=True)) == direct  # dependencies and devDependencies of package.json
+    assert refs(result, direct=None) == set()  # trim: pinned by `resolutions`, still reached
+    assert all(c.sources[0].line for c in result.components)
+
+
+def test_invalid_berry_yaml_names_the_line(tmp_path):
+    lock = tmp_path / "yarn.lock"
+    lock.write_text('__metadata:\n  version: 8\n\n"a@npm:1.0.0":\n  version: [1.0.0\n')
+    with pytest.raises(InputError) as caught:
+        read_file(lock)
+    assert caught.value.line is not None and "invalid YAML" in caught.value.message
+
+
+def test_cli_scan_of_a_yarn_project_directory(cli):
+    run = cli("scan", str(NPM / "yarn-berry"), "--format", "json", "--fail-on", "none")
+    assert run.code == 0, run.stderr
+    report = run.json()
+    assert [(Path(s["path"]).name, s["format"], s["components"]) for s in report["sources"]] == [
+        ("yarn.lock", "yarn-berry-lock", 14)
+    ]
+    react_dom = next(c for c in report["components"] if c["purl"] == "pkg:npm/react-dom@18.2.0")
+    assert react_dom["direct"] is True
