@@ -140,6 +140,7 @@ class Finding:
     remediation: str = ""
     exempted: bool = False
     exemption_reason: str | None = None
+    exemption: int | None = None  # number of the exemption that applied, in ScanResult.exemptions
 
 
 @dataclass(slots=True)
@@ -164,6 +165,7 @@ class ScanResult:
     fail_on: str = "high"
     summary: dict[str, Any] = field(default_factory=dict)
     rules: list[Any] = field(default_factory=list)  # the rule set's rules (policy.rules.Rule), for reports to describe
+    exemptions: list[dict[str, Any]] = field(default_factory=list)  # each exemption with its status and count
 
     @property
     def errors(self) -> list[SourceInfo]:

@@ -6,6 +6,7 @@ and every input that could be read is still reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from depscan.errors import InputError
 from depscan.model import Component, ScanResult, SourceInfo
 from depscan.policy import rules as rules_module
 from depscan.policy.evaluate import build_result
+from depscan.policy.exemptions import Exemption
 from depscan.vendordb import VendorDatabase
 
 
@@ -25,6 +27,9 @@ class ScanOptions:
     rules: list[str] = field(default_factory=lambda: ["default"])
     fail_on: str = "high"
     exclude: tuple[str, ...] = ()
+    exemptions: list[Exemption] = field(default_factory=list)
+    today: dt.date | None = None  # the date exemptions are checked against (default: the system clock)
+    qualified_vendors: tuple[str, ...] = ()  # vendors used only through an offer in their qualification's scope
     #: components the caller already knows, vendor attached (the inventory's declared hosting and services):
     #: they skip reading and resolving, and get levels and rules like every other component
     declared: list[Component] = field(default_factory=list)
@@ -80,4 +85,15 @@ def _run(
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
-    return build_result(components, sources, ruleset, database.countries, names, options.fail_on)
+    return build_result(
+        components,
+        sources,
+        ruleset,
+        database.countries,
+        names,
+        options.fail_on,
+        laws=database.laws,
+        exemptions=options.exemptions,
+        today=options.today,
+        qualified_vendors=options.qualified_vendors,
+    )

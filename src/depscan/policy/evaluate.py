@@ -7,12 +7,16 @@ has a few thousand profiles at most.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from depscan.model import Component, Finding, ScanResult, SourceInfo, severity_rank
-from depscan.policy.levels import application_level, component_level
-from depscan.policy.rules import Condition, Rule, RuleSet
+from depscan.policy import exemptions as exemptions_module
+from depscan.policy import scores
+from depscan.policy.levels import LEVEL_NAMES, application_level, component_level
+from depscan.policy.rules import LIST_FIELDS, Condition, Rule, RuleSet
 
 _MISSING = object()
 
@@ -37,7 +41,7 @@ def field_value(component: Component, name: str) -> Any:
         return license_ is None or license_.category == "unknown"
     if name.startswith("vendor."):
         if vendor is None:
-            return () if name in ("vendor.laws", "vendor.certifications") else None
+            return () if name in LIST_FIELDS else None
         return getattr(vendor, name[7:])
     if name.startswith("license."):
         return getattr(license_, name[8:]) if license_ is not None else None
@@ -53,6 +57,8 @@ def holds(condition: Condition, value: Any) -> bool:
         return bool(value) and operand in value
     if operator == "contains_any":
         return bool(value) and any(item in value for item in operand)
+    if operator == "contains_none":
+        return not value or not any(item in value for item in operand)
     if value is None:
         return (operator == "ne" and operand is not None) or (operator == "not_in" and None not in operand)
     if operator == "eq":
@@ -103,10 +109,11 @@ def evaluate(
     ruleset: RuleSet,
     countries: dict[str, dict[str, Any]],
     alternative_names: dict[str, str],
+    qualified_vendors: Collection[str] = (),
 ) -> list[Finding]:
     """Compute each component's level, then every rule's findings, sorted for stable output."""
     for component in components:
-        component.level, component.level_reason = component_level(component, countries)
+        component.level, component.level_reason = component_level(component, countries, qualified_vendors)
     fields = ruleset.fields
     outcomes: dict[tuple[Any, ...], list[Rule]] = {}
     findings: list[Finding] = []
@@ -143,9 +150,14 @@ def _hashable(value: Any) -> Any:
 
 
 def summarise(
-    components: list[Component], findings: list[Finding], sources: list[SourceInfo], fail_on: str
+    components: list[Component],
+    findings: list[Finding],
+    sources: list[SourceInfo],
+    fail_on: str,
+    laws: dict[str, dict[str, Any]] | None = None,
+    countries: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The counts a report headline needs; `failed` says whether --fail-on was reached."""
+    """The counts a report headline needs, the application's level, score and indicators."""
     by_country: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
@@ -174,6 +186,9 @@ def summarise(
         1 for f in findings if not f.exempted and threshold is not None and severity_rank(f.severity) >= threshold
     )
     level, level_reason = application_level(components)
+    by_level = Counter("unknown" if c.level is None else str(c.level) for c in components)
+    indicator_values = scores.indicators(components, laws or {}, countries or {})
+    score, score_parts = scores.score(components, indicator_values)
     return {
         "components": len(components),
         "extra_eu": extra_eu,
@@ -186,9 +201,15 @@ def summarise(
         "by_kind": dict(sorted(by_kind.items())),
         "findings": dict(sorted(by_severity.items(), key=lambda item: -severity_rank(item[0]))),
         "level": level,
+        "level_name": None if level is None else LEVEL_NAMES[level],
         "level_reason": level_reason,
+        "by_level": dict(sorted(by_level.items())),
+        "score": score,
+        "score_parts": score_parts,
+        "indicators": indicator_values,
         "fail_on": fail_on,
         "failing_findings": failing,
+        "exempted_findings": sum(1 for f in findings if f.exempted),
         "inputs": len(sources),
         "input_errors": sum(1 for s in sources if s.error),
     }
@@ -201,10 +222,27 @@ def build_result(
     countries: dict[str, dict[str, Any]],
     alternative_names: dict[str, str],
     fail_on: str,
+    *,
+    laws: dict[str, dict[str, Any]] | None = None,
+    exemptions: list[exemptions_module.Exemption] | None = None,
+    today: dt.date | None = None,
+    qualified_vendors: Collection[str] = (),
 ) -> ScanResult:
+    """Levels, findings, exemptions and summary: everything policy decides about one application."""
     components.sort(key=lambda c: (c.name.lower(), c.version or "", c.id))
-    findings = evaluate(components, ruleset, countries, alternative_names)
-    summary = summarise(components, findings, sources, fail_on)
+    findings = evaluate(components, ruleset, countries, alternative_names, qualified_vendors)
+    exemptions = exemptions or []
+    if exemptions:
+        by_id = {c.id: c for c in components}
+        exemptions_module.apply(findings, by_id, exemptions, today or dt.date.today())
+    summary = summarise(components, findings, sources, fail_on, laws, countries)
     return ScanResult(
-        components, findings, sources, ruleset=ruleset.id, fail_on=fail_on, summary=summary, rules=list(ruleset.rules)
+        components,
+        findings,
+        sources,
+        ruleset=ruleset.id,
+        fail_on=fail_on,
+        summary=summary,
+        rules=list(ruleset.rules),
+        exemptions=[e.as_dict() for e in exemptions],
     )

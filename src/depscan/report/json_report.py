@@ -85,9 +85,11 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
                 "remediation": f.remediation,
                 "exempted": f.exempted,
                 "exemption_reason": f.exemption_reason,
+                "exemption": f.exemption,
             }
             for f in result.findings
         ],
+        "exemptions": result.exemptions,
         "summary": result.summary,
     }
 
