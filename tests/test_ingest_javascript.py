@@ -305,8 +305,7 @@ def test_cli_scan_of_a_yarn_project_directory(cli):
     run = cli("scan", str(NPM / "yarn-berry"), "--format", "json", "--fail-on", "none")
     assert run.code == 0, run.stderr
     report = run.json()
-    assert [(Path(s["path"]).name, s["format"], s["components"]) for s in report["sources"]] == [
-        ("yarn.lock", "yarn-berry-lock", 14)
-    ]
+    lock = [(s["format"], s["components"]) for s in report["sources"] if Path(s["path"]).name == "yarn.lock"]
+    assert lock == [("yarn-berry-lock", 14)]
     react_dom = next(c for c in report["components"] if c["purl"] == "pkg:npm/react-dom@18.2.0")
     assert react_dom["direct"] is True
