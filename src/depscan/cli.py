@@ -84,9 +84,7 @@ def main() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITY_CHOICES),
-    default="high",
-    show_default=True,
-    help="Exit 1 when a finding reaches this severity ('none': never).",
+    help="Exit 1 when a finding reaches this severity ('none': never; default: high, or as configured).",
 )
 @click.option("--rules", "rule_sets", multiple=True, help="Rule set name or file (repeatable; default: default).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip when searching directories (repeatable).")
@@ -95,16 +93,20 @@ def main() -> None:
     type=click.Path(file_okay=False),
     help="Use this vendor database directory instead of the bundled one.",
 )
+@click.option("--exemptions", "exemptions_file", help="Exemptions file (TOML, [[exemption]] tables).")
+@click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
     output: str | None,
     output_dir: str | None,
-    fail_on: str,
+    fail_on: str | None,
     rule_sets: tuple[str, ...],
     exclude: tuple[str, ...],
     vendor_db: str | None,
+    exemptions_file: str | None,
+    config_file: str | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -113,18 +115,21 @@ def scan(
     2 usage or configuration error, 3 an input could not be read.
     """
     from depscan import scan as scan_module
-    from depscan.errors import ConfigError
-    from depscan.policy import rules as rules_module
     from depscan.report import RenderOptions, renderer, repository_root
 
     targets = _report_targets(formats, output, output_dir)
-    try:
-        ruleset = rules_module.load(list(rule_sets) or ["default"])
-    except ConfigError as exc:
-        _error(str(exc))
-        sys.exit(EXIT_USAGE)
-    database = _load_database(vendor_db)
-    options = scan_module.ScanOptions(paths=list(paths), rules=list(rule_sets), fail_on=fail_on, exclude=exclude)
+    flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
+    settings, ruleset, exemptions, today = _policy_setup(config_file, {**flags, "exemptions": exemptions_file})
+    database = _load_database(settings.vendor_db)
+    options = scan_module.ScanOptions(
+        paths=list(paths),
+        rules=list(settings.rules),
+        fail_on=settings.fail_on,
+        exclude=settings.exclude,
+        exemptions=exemptions,
+        today=today,
+        qualified_vendors=settings.qualified_vendors,
+    )
     with _progress(enabled=not quiet and sys.stderr.isatty(), total=len(paths)) as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
     for source in result.errors:
@@ -138,6 +143,7 @@ def scan(
     )
     for format_, target in targets:
         _write(renderer(format_)(result, render_options), target)
+    _warn_exemptions(result.exemptions)
     if result.errors:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
@@ -298,3 +304,259 @@ def db_lookup(queries: tuple[str, ...], format_: str | None, vendor_db: str | No
                 f"{query}: {match.name} -> {match.controller_name} ({match.country}, {flag})"
                 f" [{match.kind}; {match.evidence}]"
             )
+
+
+# -- policy: configuration, rule sets, exemptions, explanations ----------------
+
+
+def _policy_setup(config_file: str | None, flags: dict[str, Any]) -> tuple[Any, Any, list[Any], Any]:
+    """Effective settings, rule set, exemptions and today's date; exits 2 on any configuration error."""
+    from depscan import config
+    from depscan.errors import ConfigError
+    from depscan.policy import exemptions as exemptions_module
+    from depscan.policy import rules as rules_module
+
+    try:
+        settings = config.load(config_file, flags)
+        ruleset = rules_module.load(list(settings.rules))
+        exemptions = exemptions_module.load(settings.exemptions) if settings.exemptions else []
+        return settings, ruleset, exemptions, config.today()
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def _warn_exemptions(exemptions: list[dict[str, Any]]) -> None:
+    """Expired and stale exemptions need a human: say so on stderr, whatever the report format."""
+    for entry in exemptions:
+        if entry["status"] in ("expired", "stale"):
+            where = f"{entry['file']}:{entry['line']}" if entry["line"] else entry["file"]
+            what = (
+                f"expired on {entry['expires']}, no longer applies"
+                if entry["status"] == "expired"
+                else "matches no finding (stale)"
+            )
+            click.echo(f"depscan: warning: {where}: exemption #{entry['number']} {what}", err=True)
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """List and check rule sets."""
+
+
+@rules_group.command("list")
+@click.argument("rule_sets", nargs=-1)
+@click.option("-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_list(rule_sets: tuple[str, ...], format_: str) -> None:
+    """The shipped rule sets (or the named sets or files) and their rules."""
+    import orjson
+
+    from depscan.errors import ConfigError
+    from depscan.policy import rules as rules_module
+
+    try:
+        loaded = [rules_module.load([item]) for item in (rule_sets or tuple(rules_module.available()))]
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    if format_ == "json":
+        payload = [rules_module.describe(ruleset) for ruleset in loaded]
+        _write(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n", None)
+        return
+    for ruleset in loaded:
+        extends = f" (extends {', '.join(ruleset.extends)})" if ruleset.extends else ""
+        click.echo(f"{ruleset.id}: {ruleset.title}{extends}, {len(ruleset.rules)} rules")
+        for rule in sorted(ruleset.rules, key=lambda r: (-_severity_rank(r.severity), r.id)):
+            click.echo(f"  {rule.severity:<8} {rule.id:<32} {rule.title}")
+        click.echo("")
+
+
+def _severity_rank(severity: str) -> int:
+    from depscan.model import severity_rank
+
+    return severity_rank(severity)
+
+
+@rules_group.command("validate")
+@click.argument("files", nargs=-1, required=True)
+def rules_validate(files: tuple[str, ...]) -> None:
+    """Check rule set files: fields, operators, values, templates, extends. Exit 2 on any problem."""
+    from depscan.errors import ConfigError
+    from depscan.policy import rules as rules_module
+
+    failed = False
+    for item in files:
+        try:
+            ruleset = rules_module.load([item])
+        except rules_module.RuleSetError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            continue
+        except ConfigError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+            continue
+        extends = f", extends {', '.join(ruleset.extends)}" if ruleset.extends else ""
+        click.echo(f"ok: {item}: rule set {ruleset.id!r}, {len(ruleset.rules)} rules{extends}")
+    if failed:
+        sys.exit(EXIT_USAGE)
+
+
+@main.command("explain")
+@click.argument("query")
+@click.option("--in", "report", type=click.Path(dir_okay=False), help="A JSON report of depscan scan.")
+@click.option("-f", "--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--rules", "rule_sets", multiple=True, help="Rule set name or file (default: as configured).")
+@click.option("--vendor-db", type=click.Path(file_okay=False), help="Database directory (default: the bundled one).")
+@click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
+def explain_command(
+    query: str,
+    report: str | None,
+    format_: str,
+    rule_sets: tuple[str, ...],
+    vendor_db: str | None,
+    config_file: str | None,
+) -> None:
+    """Why a component (PURL or NAME) has its vendor, level and findings, evidence by evidence.
+
+    With --in, the component as a scan reported it; without, the query is
+    looked up in the vendor database and judged as a standalone component.
+    """
+    import orjson
+
+    from depscan import explain
+    from depscan.errors import ConfigError
+    from depscan.report.json_report import component_dict
+
+    settings, ruleset, _, _ = _policy_setup(config_file, {"rules": rule_sets, "vendor_db": vendor_db})
+    database = _load_database(settings.vendor_db)
+    try:
+        if report:
+            found, _ = explain.from_report(report, query)
+            origin = f"from {report}"
+        else:
+            component, findings = explain.standalone(query, database, ruleset, settings.qualified_vendors)
+            found = [(component, component_dict(component), findings)]
+            origin = "standalone, from the vendor database"
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    if not found:
+        _error(f"{query}: no such component in {report}")
+        sys.exit(EXIT_USAGE)
+    explanations = [explain.explain(c, findings, database, ruleset, entry) for c, entry, findings in found]
+    if format_ == "json":
+        payload = {"query": query, "origin": origin, "explanations": [e.as_dict() for e in explanations]}
+        _write(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n", None)
+    else:
+        _write(explain.render_text(explanations, origin), None)
+
+
+@main.command("config")
+@click.option("-f", "--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
+def config_command(format_: str, config_file: str | None) -> None:
+    """The effective settings and where each comes from (file, DEPSCAN_* variable or default)."""
+    import orjson
+
+    from depscan import config
+    from depscan.errors import ConfigError
+
+    try:
+        settings = config.load(config_file)
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    data = settings.as_dict()
+    if format_ == "json":
+        _write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n", None)
+        return
+    click.echo(f"configuration file: {data['config_file'] or 'none found'}")
+    for name, entry in data["settings"].items():
+        value = ", ".join(entry["value"]) if isinstance(entry["value"], list) else entry["value"]
+        click.echo(f"{name:<18} {value if value not in (None, '') else '-'}  ({entry['origin']})")
+
+
+# -- enrichment: installed metadata, online look-ups and their cache ---------------
+
+
+def _enrich_options(
+    python_envs: tuple[str, ...], installed: bool, online: bool, cache_dir: str | None, cache_ttl: float | None
+) -> Any:
+    """The scan's enrichment settings; exits 2 when a --python-env holds no Python packages."""
+    from depscan.enrich import EnrichOptions
+    from depscan.enrich.installed import InstalledOptions
+    from depscan.enrich.installed.python import site_packages
+
+    for env in python_envs:
+        if not site_packages(Path(env)):
+            _error(f"--python-env {env}: no Python environment there (no site-packages, no *.dist-info)")
+            sys.exit(EXIT_USAGE)
+    return EnrichOptions(
+        installed=InstalledOptions(enabled=installed, python_envs=tuple(Path(p) for p in python_envs)),
+        online=online,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+        cache_ttl=cache_ttl * 86400 if cache_ttl is not None else None,
+        warn=lambda message: click.echo(f"depscan: warning: {message}", err=True),
+    )
+
+
+def _open_cache(cache_dir: str | None) -> Any:
+    from depscan.enrich.cache import open_cache
+    from depscan.errors import ConfigError
+
+    try:
+        return open_cache(Path(cache_dir) if cache_dir else None)
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+_CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), envvar="DEPSCAN_CACHE_DIR", help="Cache directory."
+)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """The online enrichment cache: carry it to an air-gapped site with export and import."""
+
+
+@cache_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_CACHE_DIR_OPTION
+def cache_export(file: str, cache_dir: str | None) -> None:
+    """Write every cached answer to FILE (JSON; package coordinates and what was learnt, nothing else)."""
+    with _open_cache(cache_dir) as cache:
+        try:
+            count = cache.export(Path(file))
+        except OSError as exc:
+            _error(f"{file}: cannot write: {exc.strerror or exc}")
+            sys.exit(EXIT_USAGE)
+    click.echo(f"exported {count} cached answer(s) to {file}", err=True)
+
+
+@cache_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_CACHE_DIR_OPTION
+def cache_import(file: str, cache_dir: str | None) -> None:
+    """Merge the answers of FILE, made by `depscan cache export`, into the cache (the newer answer wins)."""
+    from depscan.errors import ConfigError
+
+    with _open_cache(cache_dir) as cache:
+        try:
+            imported, kept = cache.import_(Path(file))
+        except ConfigError as exc:
+            _error(str(exc))
+            sys.exit(EXIT_USAGE)
+    click.echo(f"imported {imported} answer(s) from {file}; kept {kept} newer answer(s) already cached", err=True)
+
+
+@cache_group.command("info")
+@_CACHE_DIR_OPTION
+def cache_info(cache_dir: str | None) -> None:
+    """Where the cache is and how many answers it holds."""
+    with _open_cache(cache_dir) as cache:
+        count = sum(1 for _ in cache.entries())
+        click.echo(f"{cache.path}: {count} cached answer(s)")

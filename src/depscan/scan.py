@@ -11,8 +11,9 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from depscan import ingest, resolve
+from depscan import enrich, ingest, resolve
 from depscan.errors import InputError
 from depscan.model import Component, ScanResult, SourceInfo
 from depscan.policy import rules as rules_module
@@ -33,6 +34,8 @@ class ScanOptions:
     #: components the caller already knows, vendor attached (the inventory's declared hosting and services):
     #: they skip reading and resolving, and get levels and rules like every other component
     declared: list[Component] = field(default_factory=list)
+    #: licence and publisher enrichment: installed metadata by default, online look-ups only when asked
+    enrichment: enrich.EnrichOptions = field(default_factory=enrich.EnrichOptions)
 
 
 def run(
@@ -67,6 +70,7 @@ def _run(
 ) -> ScanResult:
     sources: list[SourceInfo] = []
     found: list[Component] = []
+    read_paths: list[Path] = []  # enrichment looks beside them for .venv and node_modules
     for item in ingest.discover(options.paths, options.exclude):
         if isinstance(item, InputError):
             sources.append(SourceInfo(item.path, None, error=item.message, line=item.line))
@@ -80,7 +84,10 @@ def _run(
             continue
         sources.append(SourceInfo(item.display, result.format, components=len(result.components)))
         found.extend(result.components)
+        read_paths.append(item.path)
     components = resolve.merge(found)
+    given_folders = [Path(p) for p in options.paths if Path(p).is_dir()]
+    enrich.run(components, options.enrichment, [*read_paths, *given_folders], progress)
     resolve.resolve(components, database)
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
