@@ -95,6 +95,39 @@ def main() -> None:
 )
 @click.option("--exemptions", "exemptions_file", help="Exemptions file (TOML, [[exemption]] tables).")
 @click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
+@click.option(
+    "--python-env",
+    "python_envs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Python environment whose installed metadata completes licences and publishers (repeatable; "
+    ".venv and venv beside a scanned file are read anyway).",
+)
+@click.option(
+    "--installed/--no-installed",
+    default=True,
+    help="Read installed package metadata (.venv, node_modules, Go/Maven/Cargo caches) for missing licences "
+    "and publishers; offline (default: on).",
+)
+@click.option(
+    "--enrich",
+    is_flag=True,
+    envvar="DEPSCAN_ENRICH",
+    help="Ask PyPI, npm, deps.dev and ClearlyDefined for what is still missing (sends package names and versions "
+    "only; cached).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="DEPSCAN_CACHE_DIR",
+    help="Enrichment cache directory (default: the user cache directory, e.g. ~/.cache/depscan).",
+)
+@click.option(
+    "--cache-ttl",
+    type=click.FloatRange(min=0),
+    envvar="DEPSCAN_CACHE_TTL",
+    help="Days an online answer stays fresh in the cache (default: 30).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -107,6 +140,11 @@ def scan(
     vendor_db: str | None,
     exemptions_file: str | None,
     config_file: str | None,
+    python_envs: tuple[str, ...],
+    installed: bool,
+    enrich: bool,
+    cache_dir: str | None,
+    cache_ttl: float | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -129,6 +167,7 @@ def scan(
         exemptions=exemptions,
         today=today,
         qualified_vendors=settings.qualified_vendors,
+        enrichment=_enrich_options(python_envs, installed, enrich, cache_dir, cache_ttl),
     )
     with _progress(enabled=not quiet and sys.stderr.isatty(), total=len(paths)) as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)

@@ -6,11 +6,12 @@ Sits between ingest (which only reads) and policy (which only judges).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from depscan import licenses
-from depscan.model import Component, Location
+from depscan.model import Component, Location, VendorMatch
 from depscan.vendordb import VendorDatabase
 from depscan.vendordb.keys import domain_key
 
@@ -53,12 +54,28 @@ def merge(components: Iterable[Component]) -> list[Component]:
 def resolve(components: list[Component], database: VendorDatabase) -> None:
     """Attach licence and vendor to each component, in place."""
     for component in components:
-        evidence = "concluded" if component.properties.get("license_evidence") == "concluded" else "declared"
+        # "declared" unless a reader said "concluded" or enrichment recorded where the licence came from
+        evidence = str(component.properties.get("license_evidence") or "declared")
         component.license = licenses.classify(component.declared_licenses, evidence)
         vendor = database.resolve(component)
+        if vendor is not None and "provenance" in component.properties:
+            vendor = _with_provenance(vendor, component.properties["provenance"])
         component.vendor = vendor
         if vendor is not None and component.kind == "library" and vendor.kind in _UPGRADES:
             component.kind = vendor.kind
+
+
+# which enriched field a vendor match key was read from (depscan.enrich records provenance per field)
+_MATCHED_FIELD = {"repository_owner": "repository", "supplier": "suppliers"}
+
+
+def _with_provenance(vendor: VendorMatch, provenance: dict[str, str]) -> VendorMatch:
+    """Say so when the repository or supplier that decided the vendor was found by enrichment, not declared."""
+    field_name = _MATCHED_FIELD.get(vendor.match_key)
+    origin = provenance.get(field_name) if field_name else None
+    if not origin:
+        return vendor
+    return replace(vendor, evidence=f"{vendor.evidence}; {field_name} from {origin}")
 
 
 def registries(components: list[Component], database: VendorDatabase) -> list[Component]:

@@ -1,0 +1,62 @@
+"""PyPI's JSON API: `GET <base>/<name>/<version>/json` (base https://pypi.org/pypi).
+
+The answer's `info` holds the release's core metadata, the same fields as an
+installed METADATA file, so the same choices apply: PEP 639
+`license_expression`, else `license` when it names a licence, else the trove
+classifiers; Author and Maintainer; `project_urls` and `home_page`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from depscan import purls
+from depscan.enrich.facts import Facts, people
+from depscan.enrich.installed.python import choose_licenses, choose_repository
+from depscan.enrich.source import Source, strings, text
+from depscan.model import Component
+
+
+class PypiSource(Source):
+    name = "pypi"
+    label = "registry (pypi)"
+    default_url = "https://pypi.org/pypi"
+    url_variable = "DEPSCAN_PYPI_URL"
+
+    def path(self, component: Component) -> str | None:
+        if not component.purl or purls.ecosystem(component.purl) != "pypi":
+            return None
+        _, name = purls.name_parts(component.purl)
+        _, version = purls.split(component.purl)
+        if not name or not version:
+            return None
+        return f"/{quote(purls.pypi_name(name), safe='')}/{quote(version, safe='')}/json"
+
+    def parse(self, document: Any, url: str) -> Facts:
+        info = document.get("info") if isinstance(document, dict) else None
+        if not isinstance(info, dict):
+            return self.facts(url)
+        classifiers = [c for c in strings(info.get("classifiers")) if c.lower().startswith("license ::")]
+        declared, note = choose_licenses(text(info.get("license_expression")), text(info.get("license")), classifiers)
+        project_urls = info.get("project_urls")
+        pairs = (
+            [(str(k), v) for k, v in project_urls.items() if isinstance(v, str)]
+            if isinstance(project_urls, dict)
+            else []
+        )
+        return self.facts(
+            url,
+            licenses=declared,
+            suppliers=people(
+                text(info.get("author")),
+                text(info.get("author_email")),
+                text(info.get("maintainer")),
+                text(info.get("maintainer_email")),
+            ),
+            repository=choose_repository(pairs, text(info.get("home_page"))),
+            notes=(note,) if note and note != "vague" else (),
+        )
+
+
+SOURCE = PypiSource()
