@@ -44,6 +44,7 @@ class RuleInfo:
     rationale: str = ""
     references: tuple[str, ...] = ()
     remediation: str = ""  # placeholders replaced by words: the rule, not one finding
+    about_vendor: bool = True  # whether the rule tests the controller (so that its findings group by controller)
 
 
 def findings_by_component(result: ScanResult) -> dict[str, list[Finding]]:
@@ -144,11 +145,21 @@ def rules_of(result: ScanResult) -> list[RuleInfo]:
             rationale=str(_attribute(rule, "rationale") or ""),
             references=tuple(_attribute(rule, "references") or ()),
             remediation=generic_text(str(_attribute(rule, "remediation") or "")),
+            about_vendor=_tests_vendor(rule),
         )
     for finding in result.findings:
         if finding.rule not in rules:
             rules[finding.rule] = RuleInfo(finding.rule, finding.title or finding.rule, finding.severity)
     return list(rules.values())
+
+
+def _tests_vendor(rule: Any) -> bool:
+    """Whether any condition of the rule reads the vendor; True when the rule's conditions are not known."""
+    conditions = _attribute(rule, "conditions")
+    if not conditions:
+        return True
+    fields = [str(_attribute(condition, "field") or "") for condition in conditions]
+    return any(name.startswith("vendor.") or name == "unknown_vendor" for name in fields)
 
 
 def exemptions_of(result: ScanResult) -> list[dict[str, Any]]:
