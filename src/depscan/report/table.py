@@ -1,5 +1,9 @@
 """The terminal view: headline, counts by country and licence category, then the
-extra-EU and non-open-source components grouped by controller, worst first."""
+extra-EU and non-open-source components grouped by controller, worst first.
+
+Each controller shows its worst few components (direct dependencies first) and a count of the
+rest, so that every controller fits on one screen even when one of them has hundreds.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from rich.table import Table
 from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
 
-MAX_ROWS = 60
+MAX_ROWS = 80
+PER_CONTROLLER = 4
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
@@ -89,38 +94,44 @@ def _components(console: Console, result: ScanResult) -> None:
         groups.items(),
         key=lambda item: (-max(_worst(by_component[c.id]) for c in item[1]), -len(item[1]), item[0]),
     )
-    table = Table(title="Extra-EU and non-open-source components, by controller", title_justify="left")
+    table = Table(title="Extra-EU and non-open-source components, by controller, worst first", title_justify="left")
     table.add_column("controller")
     table.add_column("component")
     table.add_column("kind")
     table.add_column("licence")
     table.add_column("lvl", justify="right")
-    table.add_column("why")
-    shown = 0
+    table.add_column("worst finding")
+    shown = groups_shown = 0
     for controller, members in ordered:
-        members.sort(key=lambda c: (-_worst(by_component[c.id]), c.name.lower()))
-        for position, component in enumerate(members):
-            if shown >= MAX_ROWS:
-                break
+        if shown >= MAX_ROWS:
+            break
+        groups_shown += 1
+        members.sort(key=lambda c: (-_worst(by_component[c.id]), not c.direct, c.name.lower(), c.version or ""))
+        vendor = members[0].vendor
+        label = f"{escape(controller)} ({vendor.country})" if vendor else escape(controller)
+        heading = f"[bold]{label}[/bold]\n{len(members)} component{'s' if len(members) != 1 else ''}"
+        for position, component in enumerate(members[:PER_CONTROLLER]):
             shown += 1
             findings = [f for f in by_component[component.id] if not f.exempted]
             worst = max(findings, key=lambda f: severity_rank(f.severity)) if findings else None
-            why = escape(worst.title) if worst else escape(component.level_reason)
-            if worst:
-                why = f"[{_SEVERITY_STYLE[worst.severity]}]{worst.severity}[/]: {why}"
-            vendor = component.vendor
-            controller_cell = f"{escape(controller)} ({vendor.country})" if vendor else escape(controller)
+            why = f"[{_SEVERITY_STYLE[worst.severity]}]{worst.severity}[/] {escape(worst.rule)}" if worst else "-"
+            name = escape(f"{component.name} {component.version or ''}".strip())
             table.add_row(
-                controller_cell if position == 0 else "",
-                escape(f"{component.name} {component.version or ''}".strip()),
+                heading if position == 0 else "",
+                f"{name} [dim](direct)[/dim]" if component.direct else name,
                 component.kind,
                 escape(component.license.expression or "-") if component.license else "-",
                 "-" if component.level is None else str(component.level),
                 why,
             )
+        rest = len(members) - PER_CONTROLLER
+        if rest > 0:
+            table.add_row("", f"[dim]... and {rest} more[/dim]", "", "", "", "", end_section=True)
+        else:
+            table.rows[-1].end_section = True
     console.print(table)
-    if len(flagged) > shown:
-        console.print(f"... and {len(flagged) - shown} more: use --format json for the full list")
+    if len(ordered) > groups_shown:
+        console.print(f"... and {len(ordered) - groups_shown} more controllers: use --format html or json for all")
 
 
 def _footer(console: Console, result: ScanResult) -> None:
