@@ -599,3 +599,10 @@ def cache_info(cache_dir: str | None) -> None:
     with _open_cache(cache_dir) as cache:
         count = sum(1 for _ in cache.entries())
         click.echo(f"{cache.path}: {count} cached answer(s)")
+
+
+# -- inventory (portfolio audits): the commands live in depscan.inventory.commands -----------
+
+from depscan.inventory.commands import inventory as _inventory_group  # noqa: E402  (click only: start-up stays fast)
+
+main.add_command(_inventory_group)

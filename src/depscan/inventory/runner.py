@@ -1,0 +1,320 @@
+"""Scan every application of an inventory in worker processes, each through `depscan.scan.run`.
+
+Each worker loads the vendor database and the rule set once (initializer)
+and runs in the inventory's directory, so that application paths resolve and
+display as the inventory writes them. Results travel back compact
+(`ApplicationResult`): the summary and per-controller essentials.
+
+One application never stops the others: unreadable inputs are part of its
+result (scan.run records them), an unexpected exception becomes its error,
+and a worker that dies (a reader exhausting memory, a crash in a C extension)
+breaks only the round it was in: the applications it did not finish are
+scanned again, the suspects alone, and one that kills its worker twice is
+reported as failed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from depscan import scan as scan_module
+from depscan.inventory.declared import declared_components
+from depscan.inventory.loader import expand_paths
+from depscan.inventory.model import (
+    Application,
+    ApplicationResult,
+    ControllerUse,
+    ExtraEuDependency,
+    Inventory,
+)
+from depscan.model import Component, ScanResult
+from depscan.policy.levels import HOSTED_KINDS
+from depscan.purls import split as split_purl
+from depscan.vendordb import VendorDatabase
+
+_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """What every worker needs, picklable: paths absolute, since workers run in the inventory's directory."""
+
+    base_dir: str
+    inventory_path: str  # as shown in reports (declared components' source)
+    rules: tuple[str, ...] = ("default",)
+    fail_on: str = "high"
+    vendor_db: str | None = None
+
+
+def absolute_rules(rules: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Rule set files given relative to the user's directory, made absolute; names stay names."""
+    return tuple(os.path.abspath(rule) if os.path.exists(rule) else rule for rule in rules) or ("default",)
+
+
+# -- one application ---------------------------------------------------------
+
+
+def scan_application(
+    index: int, application: Application, database: VendorDatabase, ruleset: Any, settings: ScanSettings
+) -> ApplicationResult:
+    """Scan one application; the working directory must be `settings.base_dir` (the worker sees to it)."""
+    if application.problems:
+        return failed(index, application, list(application.problems))
+    try:
+        declared = declared_components(database, application.declared, settings.inventory_path, application.line)
+        options = scan_module.ScanOptions(
+            paths=expand_paths(application.paths, settings.base_dir),
+            rules=list(settings.rules),
+            fail_on=settings.fail_on,
+            declared=declared.components,
+        )
+        result = scan_module.run(options, database, ruleset=ruleset)
+    except Exception as exc:  # a reader or policy bug must not take the portfolio down: report it, go on
+        return failed(index, application, [f"internal error: {type(exc).__name__}: {exc}"])
+    compact = compact_result(index, application, result)
+    compact.unknown_declared = [{"role": d.role, "value": d.value} for d in declared.unknown]
+    return compact
+
+
+def failed(index: int, application: Application, messages: list[str]) -> ApplicationResult:
+    return ApplicationResult(
+        index=index,
+        name=application.name,
+        status="error",
+        errors=[{"path": None, "line": application.line, "message": message} for message in messages],
+        warnings=list(application.warnings),
+        level_reason="not scanned",
+    )
+
+
+def compact_result(index: int, application: Application, result: ScanResult) -> ApplicationResult:
+    """The essentials of a ScanResult: what the portfolio and the history need, nothing per finding."""
+    summary = dict(result.summary)
+    errors = [{"path": s.path, "line": s.line, "message": s.error} for s in result.sources if s.error]
+    read = sum(1 for s in result.sources if not s.error)
+    status = "ok" if not errors else "partial" if read or result.components else "error"
+    controllers: dict[str, ControllerUse] = {}
+    examples: dict[str, tuple[list[str], list[str]]] = {}
+    extra_eu: dict[str, ExtraEuDependency] = {}
+    declared: list[dict[str, Any]] = []
+    for component in result.components:
+        vendor = component.vendor
+        hosted = component.kind in HOSTED_KINDS
+        if component.properties.get("declared_as"):
+            declared.append(_declared_entry(component))
+        if vendor is None:
+            continue
+        use = controllers.get(vendor.controller)
+        if use is None:
+            use = controllers[vendor.controller] = ControllerUse(
+                name=vendor.controller_name, country=vendor.country, eu=vendor.eu, laws=vendor.laws
+            )
+            examples[vendor.controller] = ([], [])
+        use.components += 1
+        use.kinds[component.kind] = use.kinds.get(component.kind, 0) + 1
+        if vendor.id not in use.vendors:
+            use.vendors += (vendor.id,)
+        for law in vendor.laws:
+            if law not in use.laws:
+                use.laws += (law,)
+        for alternative in vendor.eu_alternatives:
+            if alternative not in use.alternatives:
+                use.alternatives += (alternative,)
+        sample = examples[vendor.controller][0 if hosted else 1]
+        if len(sample) < _EXAMPLES and component.name not in sample:
+            sample.append(component.name)
+        if hosted:
+            use.hosted += 1
+            if component.level is not None and (use.hosted_level is None or component.level < use.hosted_level):
+                use.hosted_level = component.level
+        if not vendor.eu:
+            key = dependency_key(component)
+            known = extra_eu.get(key)
+            if known is None:
+                extra_eu[key] = ExtraEuDependency(
+                    key=key,
+                    name=component.name,
+                    kind=component.kind,
+                    vendor=vendor.id,
+                    controller=vendor.controller,
+                    country=vendor.country,
+                    level=component.level,
+                )
+            elif component.level is not None and (known.level is None or component.level < known.level):
+                known.level = component.level
+    for controller, use in controllers.items():
+        hosted_names, other_names = examples[controller]
+        use.examples = tuple((hosted_names + other_names)[:_EXAMPLES])
+        use.laws = tuple(sorted(use.laws))
+        use.kinds = dict(sorted(use.kinds.items()))
+    score = summary.get("score")
+    if isinstance(score, dict):
+        score = score.get("value", score.get("score"))
+    indicators = summary.get("indicators")
+    return ApplicationResult(
+        index=index,
+        name=application.name,
+        status=status,
+        errors=errors,
+        warnings=list(application.warnings),
+        declared=declared,
+        summary=summary,
+        level=summary.get("level"),
+        level_reason=str(summary.get("level_reason", "")),
+        score=float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None,
+        indicators=indicators if isinstance(indicators, dict) else {},
+        controllers=dict(sorted(controllers.items())),
+        extra_eu=sorted(extra_eu.values(), key=lambda d: d.key),
+    )
+
+
+def dependency_key(component: Component) -> str:
+    """A component without its version: what stays the same when only the version moves."""
+    if component.purl:
+        base, _ = split_purl(component.purl)
+        if base:
+            return base
+    return f"{component.ecosystem}:{component.name}" if component.ecosystem else component.name
+
+
+def _declared_entry(component: Component) -> dict[str, Any]:
+    vendor = component.vendor
+    return {
+        "role": component.properties["declared_as"],
+        "value": component.name.split("/", 1)[1],
+        "region": component.properties.get("region"),
+        "kind": component.kind,
+        "vendor": vendor.id if vendor else None,
+        "vendor_name": vendor.name if vendor else None,
+        "controller": vendor.controller if vendor else None,
+        "country": vendor.country if vendor else None,
+        "eu": vendor.eu if vendor else None,
+        "level": component.level,
+    }
+
+
+# -- the worker processes ----------------------------------------------------
+
+
+@dataclass
+class _WorkerState:
+    settings: ScanSettings
+    database: VendorDatabase
+    ruleset: Any
+    slots: Any  # shared array: the index each worker is scanning, -1 when idle
+    slot: int
+
+
+_STATE: _WorkerState | None = None
+
+
+def _initialise(settings: ScanSettings, slots: Any, counter: Any) -> None:
+    """Once per worker: load the database and the rule set, move to the inventory's directory."""
+    global _STATE
+    from depscan import vendordb
+    from depscan.policy import rules as rules_module
+
+    os.chdir(settings.base_dir)
+    database = vendordb.load(Path(settings.vendor_db) if settings.vendor_db else None)
+    ruleset = rules_module.load(list(settings.rules))
+    with counter.get_lock():
+        slot = counter.value % len(slots)
+        counter.value += 1
+    _STATE = _WorkerState(settings, database, ruleset, slots, slot)
+
+
+def _scan_in_worker(index: int, application: Application) -> ApplicationResult:
+    state = _STATE
+    assert state is not None, "worker used before its initializer ran"
+    state.slots[state.slot] = index
+    try:
+        return scan_application(index, application, state.database, state.ruleset, state.settings)
+    finally:
+        state.slots[state.slot] = -1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one: workers start clean, not as copies of a parent running a progress thread."""
+    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["depscan.inventory.runner", "depscan.vendordb", "depscan.policy.rules"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def scan_inventory(
+    inventory: Inventory,
+    settings: ScanSettings,
+    jobs: int,
+    on_result: Callable[[ApplicationResult], None] | None = None,
+) -> list[ApplicationResult]:
+    """Scan every application with `jobs` worker processes; results in inventory order."""
+    applications = inventory.applications
+    results: dict[int, ApplicationResult] = {}
+
+    def done(result: ApplicationResult) -> None:
+        results[result.index] = result
+        if on_result is not None:
+            on_result(result)
+
+    waiting: list[int] = []
+    for index, application in enumerate(applications):
+        if application.problems:
+            done(failed(index, application, list(application.problems)))
+        else:
+            waiting.append(index)
+    while waiting:
+        cut_off, suspects = _round(waiting, applications, settings, jobs, done)
+        for index in suspects:  # alone, so that a second crash names the culprit
+            again, _ = _round([index], applications, settings, 1, done)
+            if again:
+                done(failed(index, applications[index], ["the worker process died while scanning this application"]))
+        remaining = [index for index in cut_off if index not in suspects]
+        if remaining and not suspects and len(remaining) == len(waiting):
+            for index in remaining:  # no progress and nobody to blame: stop rather than loop
+                done(failed(index, applications[index], ["the worker processes died before scanning it"]))
+            remaining = []
+        waiting = remaining
+    return [results[index] for index in range(len(applications))]
+
+
+def _round(
+    indexes: list[int],
+    applications: list[Application],
+    settings: ScanSettings,
+    jobs: int,
+    done: Callable[[ApplicationResult], None],
+) -> tuple[list[int], list[int]]:
+    """Run `indexes` in a fresh pool; return (those a dead worker cut off, those being scanned when it died)."""
+    context = _context()
+    workers = max(1, min(jobs, len(indexes)))
+    slots = context.Array("i", [-1] * workers, lock=False)
+    counter = context.Value("i", 0)
+    cut_off: list[int] = []
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_initialise,
+        initargs=(settings, slots, counter),
+    ) as executor:
+        futures: dict[Future[ApplicationResult], int] = {
+            executor.submit(_scan_in_worker, index, applications[index]): index for index in indexes
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                done(future.result())
+            except BrokenProcessPool:
+                cut_off.append(index)
+            except Exception as exc:  # e.g. a result that could not be sent back
+                done(failed(index, applications[index], [f"internal error: {type(exc).__name__}: {exc}"]))
+    suspects = sorted({index for index in slots if index >= 0} & set(cut_off))
+    return sorted(cut_off), suspects
