@@ -30,6 +30,9 @@ from depscan.vendordb import VendorDatabase
 from depscan.vendordb.lookup import interpretations
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_PACKAGE_NAME = re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+#: where a bare NAME is looked for, in this order, when nothing else matches
+_NAME_ECOSYSTEMS = ("pypi", "npm", "cargo", "gem", "nuget", "composer")
 
 
 @dataclass
@@ -143,8 +146,16 @@ def standalone(
     query: str, database: VendorDatabase, ruleset: RuleSet, qualified_vendors: tuple[str, ...] = ()
 ) -> tuple[Component, list[dict[str, Any]]]:
     """Judge `query` as a one-component application: vendor from the database, no declared licence."""
-    candidates = interpretations(query)
-    chosen = next((c for c in candidates if database.resolve(c) is not None), candidates[0])
+    text = query.strip()
+    candidates = interpretations(text)
+    if text.startswith("@") and _PACKAGE_NAME.match(text):
+        candidates.insert(0, Component(name=text, purl=f"pkg:npm/{text}"))  # an npm scope, never an image
+    chosen = next((c for c in candidates if database.resolve(c) is not None), None)
+    if chosen is None and _PACKAGE_NAME.match(text):
+        # a bare package name: the first ecosystem whose purl the database knows
+        guesses = [Component(name=text, purl=f"pkg:{t}/{text}") for t in _NAME_ECOSYSTEMS]
+        chosen = next((c for c in guesses if database.resolve(c) is not None), None)
+    chosen = chosen or candidates[0]
     if chosen.purl:
         chosen.ecosystem = purls.ecosystem(chosen.purl)
         try:

@@ -31,7 +31,7 @@ from depscan.errors import ConfigError
 from depscan.model import Component, Finding
 
 _FIELDS = {"rule", "purl", "vendor", "reason", "expires", "approved_by"}
-_HEADER = re.compile(r"^\s*\[\[\s*exemption\s*\]\]", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*exemption[ \t]*\]\]", re.MULTILINE)
 
 
 @dataclass
