@@ -9,6 +9,7 @@ deterministic: fixed document dates and zip entry times, so the same scan gives 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -37,6 +38,7 @@ from depscan.report._common import (
 
 _FIXED_DATE = datetime(2000, 1, 1)
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 _SEVERITY_FILL = {
@@ -212,7 +214,7 @@ def _cell(value: Any) -> Any:
 
 
 def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite the archive with fixed entry times: openpyxl stamps each entry with the current time."""
+    """Rewrite the archive with fixed times: openpyxl stamps each entry, and the document's `modified`, with now."""
     source = zipfile.ZipFile(io.BytesIO(data))
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
@@ -220,5 +222,8 @@ def _deterministic_zip(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            target.writestr(entry, data)
     return output.getvalue()
