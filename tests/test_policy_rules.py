@@ -288,3 +288,11 @@ def test_fail_on_counts_only_findings_at_or_above(cli) -> None:
     run = cli("scan", str(APP), "--format", "json", "--fail-on", "high", "--rules", "licenses")
     assert run.code == 1 and run.json()["summary"]["failing_findings"] == 1
     assert json.loads(run.stdout)["ruleset"] == "licenses"
+
+
+def test_policy_documentation_covers_every_field_operator_and_placeholder() -> None:
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    for name in (*rules.FIELDS, *rules.OPERATORS):
+        assert f"`{name}`" in text, name
+    for placeholder in rules.PLACEHOLDERS:
+        assert f"`{{{placeholder}}}`" in text, placeholder

@@ -134,7 +134,7 @@ def application_level(components: list[Component]) -> tuple[int | None, str]:
         if unknown:
             return None, f"{unknown} SDK, service or infrastructure dependencies, all with an unknown controller"
         return None, "no SDK, service or infrastructure dependency in the inputs"
-    worst = min(hosted, key=lambda c: (c.level, c.id))
+    worst = min(hosted, key=lambda c: (c.level, c.direct is not True, c.id))  # name a direct one when it ties
     return worst.level, (
         f"floor over {len(hosted)} SDK, service and infrastructure dependencies, set by {worst.name} "
         f"({worst.vendor.controller_name if worst.vendor else 'unknown'}){unknown_text}"

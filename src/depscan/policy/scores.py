@@ -27,7 +27,7 @@ SCORE_PARTS: dict[str, tuple[int, tuple[str, ...], str]] = {
     "open_source": (15, ("SOV-6",), "share of components with a known licence that are open source"),
     "diversity": (10, ("SOV-5",), "1 - HHI/10,000 over the controllers of attributed components"),
 }
-#: EU Horizontal Merger Guidelines (2004/C 31/03) paras 19-20: below 1,000 low, 1,000-2,000 moderate, above high
+#: EU Horizontal Merger Guidelines (2004/C 31/03), section III: below 1,000 low, 1,000-2,000 moderate, above high
 HHI_LOW_BELOW, HHI_HIGH_ABOVE = 1000, 2000
 
 
