@@ -24,6 +24,7 @@ from depscan.ingest.python_common import (
     strings,
     text_or_none,
     toml_document,
+    valid_pypi_name,
     vcs_repository,
 )
 from depscan.model import Component
@@ -57,7 +58,7 @@ class PdmLockReader(Reader):
         wanted: dict[str, list[str]] = {}
         local_needs: list[str] = []
         for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
                 continue
             name = entry["name"]
             key = purls.pypi_name(name)

@@ -14,7 +14,7 @@ from typing import Any
 from depscan import _toml, purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.lines import lines_of_keys
-from depscan.ingest.python_common import pypi_component, text_or_none, vcs_repository
+from depscan.ingest.python_common import pypi_component, text_or_none, valid_pypi_name, vcs_repository
 from depscan.model import Component
 
 _SECTIONS = (("default", "packages", None), ("develop", "dev-packages", "dev"))
@@ -45,7 +45,7 @@ class PipfileLockReader(Reader):
             if not isinstance(packages, dict):
                 continue
             for name, entry in packages.items():
-                if not isinstance(entry, dict) or _is_local(entry):
+                if not isinstance(entry, dict) or not valid_pypi_name(name) or _is_local(entry):
                     continue
                 version = _pinned(entry.get("version"))
                 key = purls.pypi_name(name)

@@ -19,7 +19,7 @@ import yaml
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.npm_lock import npm_purl
 from depscan.ingest.scopes import RUNTIME, assign_scopes
-from depscan.ingest.yarn_lock import repository_of, split_descriptor
+from depscan.ingest.yarn_lock import repository_of, split_descriptor, valid_npm_name
 from depscan.model import Component, Location
 
 _VERSION_LINE = re.compile(rb"^lockfileVersion:\s*['\"]?(\d+)", re.M)
@@ -61,7 +61,7 @@ class PnpmLockReader(Reader):
                 local_nodes.add(key)
                 continue
             name, version = _name_version(key, entry, major)
-            if not name:
+            if not name or not valid_npm_name(name):
                 continue
             ref = f"{name}@{version}" if version else name
             component = components.get(ref)

@@ -20,6 +20,7 @@ from depscan.ingest.python_common import (
     strings,
     text_or_none,
     toml_document,
+    valid_pypi_name,
     vcs_repository,
 )
 from depscan.model import Component
@@ -50,7 +51,7 @@ class PoetryLockReader(Reader):
         wanted: dict[str, list[str]] = {}
         local: list[dict[str, Any]] = []
         for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
                 continue
             package_source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
             if package_source.get("type") in _LOCAL_SOURCES:

@@ -21,6 +21,7 @@ from depscan.ingest.python_common import (
     pypi_component,
     text_or_none,
     toml_document,
+    valid_pypi_name,
     vcs_repository,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
@@ -48,7 +49,7 @@ class PylockReader(Reader):
         refs_by_name: dict[str, list[tuple[str | None, str]]] = {}
         entries: list[tuple[dict[str, Any], str | None]] = []
         for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
                 continue
             if isinstance(entry.get("directory"), dict):
                 entries.append((entry, None))

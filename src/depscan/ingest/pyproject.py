@@ -19,7 +19,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from depscan import _toml, purls
 from depscan.errors import InputError
 from depscan.ingest.base import InputFile, Reader, ReadResult, line_index
-from depscan.ingest.python_common import is_default_index, pypi_component, toml_document, vcs_repository
+from depscan.ingest.python_common import (
+    is_default_index,
+    pypi_component,
+    toml_document,
+    valid_pypi_name,
+    vcs_repository,
+)
 
 _PYPROJECT_TABLE = re.compile(rb"^[ \t]*\[[ \t]*(project|dependency-groups|build-system|tool\.poetry)[ \t]*[\].]", re.M)
 _LOCK_TABLE = re.compile(rb"^[ \t]*\[\[[ \t]*packages?[ \t]*\]\]", re.M)
@@ -290,7 +296,7 @@ def _poetry_table(
 ) -> list[Declared]:
     found: list[Declared] = []
     for name, spec in table.items():
-        if name.lower() == "python":
+        if not valid_pypi_name(name) or name.lower() == "python":
             continue
         line = locator.of_key(name, header)
         for entry in spec if isinstance(spec, list) else [spec]:

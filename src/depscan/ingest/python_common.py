@@ -14,7 +14,13 @@ from depscan.ingest.base import InputFile
 from depscan.model import Component, Location
 
 _TOML_ERROR_LINE = re.compile(r"line (\d+)")
+_PYPI_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.org/simple/", "https://pypi.python.org/simple")
+
+
+def valid_pypi_name(name: object) -> bool:
+    """Whether `name` is a distribution name as PEP 508 allows (letters, digits, and . _ - inside)."""
+    return isinstance(name, str) and _PYPI_NAME.match(name) is not None
 
 
 def toml_document(source: InputFile) -> dict[str, Any]:

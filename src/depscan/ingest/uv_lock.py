@@ -21,6 +21,7 @@ from depscan.ingest.python_common import (
     pypi_component,
     text_or_none,
     toml_document,
+    valid_pypi_name,
     vcs_repository,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
@@ -54,7 +55,7 @@ class UvLockReader(Reader):
         components: list[Component] = []
         seen: set[str] = set()
         for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
                 continue
             name = entry["name"]
             key = purls.pypi_name(name)

@@ -42,6 +42,12 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _YamlLoader = yaml.SafeLoader
 
 
+def valid_npm_name(name: str) -> bool:
+    """Whether `name` can be a package name ('name' or '@scope/name'): what a purl can be built from."""
+    scope, slash, bare = name.rpartition("/")
+    return bool(bare) and (not slash or (scope.startswith("@") and len(scope) > 1 and "/" not in scope))
+
+
 def split_descriptor(descriptor: str) -> tuple[str, str]:
     """'@scope/name@^1.0' -> ('@scope/name', '^1.0'); the range may itself hold '@' (aliases, URLs)."""
     at = descriptor.find("@", 1)
@@ -224,7 +230,11 @@ class YarnClassicLockReader(Reader):
             resolved = entry.fields.get("resolved") if isinstance(entry.fields.get("resolved"), str) else None
             name, reference = _v1_package(entry.descriptors)
             dependencies = {k: v for m in _DEPENDENCY_MAPS for k, v in entry.maps.get(m, {}).items()}
-            if name is None or (is_local(reference) and not (resolved and "://" in resolved)):
+            if (
+                name is None
+                or not valid_npm_name(name)
+                or (is_local(reference) and not (resolved and "://" in resolved))
+            ):
                 builder.add_local(entry.descriptors, dependencies)
                 continue
             component = builder.add(entry.descriptors, name, version, entry.line, dependencies)
@@ -283,6 +293,8 @@ class YarnBerryLockReader(Reader):
             dependencies = {dep: str(spec) for dep, spec in dependencies.items()}
             if not name or is_local(reference):
                 builder.add_local(descriptors, dependencies)
+                continue
+            if not valid_npm_name(name):
                 continue
             version = entry.get("version")
             version = str(version) if isinstance(version, (str, int, float)) and version != "" else None
