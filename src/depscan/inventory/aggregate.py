@@ -140,6 +140,10 @@ class _ReplacementEstimator:
         self.database = database
         self._cache: dict[tuple[tuple[str, ...], str], tuple[int, str | None]] = {}
 
+    def name(self, vendor_id: str | None) -> str | None:
+        vendor = self.database.vendors.get(vendor_id) if vendor_id else None
+        return f"{vendor.name} ({vendor.country})" if vendor else None
+
     def level(self, alternatives: tuple[str, ...], kind: str) -> tuple[int, str | None]:
         """(level, vendor id of the alternative reaching it, or None when assumed)."""
         key = (alternatives, kind)
@@ -191,6 +195,7 @@ def _best_change(result: ApplicationResult, estimator: _ReplacementEstimator) ->
             "examples": list(use.examples),
             "alternatives": list(use.alternatives),
             "best_alternative": alternative,
+            "best_alternative_name": estimator.name(alternative),
             "level_before": result.level,
             "level_after": after,
             "gain": gain,

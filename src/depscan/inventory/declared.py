@@ -17,8 +17,15 @@ from depscan.model import Component, Location, VendorMatch
 from depscan.vendordb import VendorDatabase
 from depscan.vendordb.lookup import lookup
 
-#: the pseudo-ecosystem of declared components: their id is "inventory:<role>/<value>"
+#: the pseudo-ecosystem of declared components: their id is "inventory:<value> (<role label>)"
 ECOSYSTEM = "inventory"
+#: how a role reads after a declared name: "Okta (identity provider)"
+ROLE_LABELS = {
+    "hosting": "hosting",
+    "infrastructure": "infrastructure",
+    "services": "service",
+    "identity": "identity provider",
+}
 
 
 @dataclass(slots=True)
@@ -56,12 +63,12 @@ def declared_components(
         vendor = resolve_vendor(database, item)
         if vendor is None:
             unknown.append(item)
-        properties: dict[str, str] = {"declared_as": item.role}
+        properties: dict[str, str] = {"declared_as": item.role, "declared_value": item.value}
         if item.region:
             properties["region"] = item.region
         components.append(
             Component(
-                name=f"{item.role}/{item.value}",
+                name=f"{item.value} ({ROLE_LABELS[item.role]})",
                 ecosystem=ECOSYSTEM,
                 kind=ROLE_KINDS[item.role],
                 direct=True,

@@ -189,7 +189,7 @@ def _declared_entry(component: Component) -> dict[str, Any]:
     vendor = component.vendor
     return {
         "role": component.properties["declared_as"],
-        "value": component.name.split("/", 1)[1],
+        "value": component.properties["declared_value"],
         "region": component.properties.get("region"),
         "kind": component.kind,
         "vendor": vendor.id if vendor else None,

@@ -69,7 +69,7 @@ def best_change_text(application: dict[str, Any]) -> str:
     change = application.get("best_change")
     if not change:
         return ""
-    alternative = change.get("best_alternative") or "an EU/EEA provider"
+    alternative = change.get("best_alternative_name") or "an EU/EEA provider"
     return (
         f"replace {change['name']} ({change['country']}, {change['hosted_components']} hosted) with {alternative}:"
         f" level {change['level_before']} -> {change['level_after']}"

@@ -50,15 +50,6 @@ def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]
     applications = portfolio["applications"]
     at_risk = [a for a in applications if a["level"] is not None and a["level"] <= 1]
     top = concentration["top"][0] if concentration.get("top") else None
-    alternative_names = {
-        vendor["id"]: f"{vendor['name']} ({vendor['country']})"
-        for entry in portfolio["alternatives"]
-        for vendor in entry["eu_alternatives"]
-    } | {
-        vendor["id"]: f"{vendor['name']} ({vendor['country']})"
-        for controller in portfolio["controllers"]
-        for vendor in controller["eu_alternatives"]
-    }
     return {
         "tool_version": options.tool_version or __version__,
         "inventory": portfolio["inventory"],
@@ -93,7 +84,6 @@ def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]
         "laws": portfolio["laws"],
         "jurisdictions": portfolio["jurisdictions"],
         "alternatives": portfolio["alternatives"],
-        "alternative_names": alternative_names,
         "opportunities": portfolio["opportunities"],
         "applications": [_application_row(a) for a in applications],
         "problems": _problems(applications),

@@ -140,7 +140,7 @@ def _opportunities(opportunities: list[dict[str, Any]]) -> list[str]:
     for o in opportunities[:TOP_OPPORTUNITIES]:
         lines.append(
             f"| {md(o['application'])} | {md(o['criticality'] or '')} | {md(o['name'])} ({o['country']})"
-            f" | {o['hosted_components']} | {md(o['best_alternative'] or 'an EU/EEA provider')}"
+            f" | {o['hosted_components']} | {md(o['best_alternative_name'] or 'an EU/EEA provider')}"
             f" | {o['level_before']} → {o['level_after']} |"
         )
     return [*lines, ""]

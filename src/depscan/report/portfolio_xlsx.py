@@ -132,7 +132,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
                 o["name"],
                 o["country"],
                 o["hosted_components"],
-                o["best_alternative"] or "an EU/EEA provider",
+                o["best_alternative_name"] or "an EU/EEA provider",
                 o["level_before"],
                 o["level_after"],
                 o["gain"],
