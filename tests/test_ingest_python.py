@@ -400,3 +400,23 @@ def test_cli_scan_of_a_poetry_project_directory(cli):
     httpx = next(c for c in report["components"] if c["purl"] == "pkg:pypi/httpx@0.28.1")
     assert httpx["direct"] is True
     assert httpx["sources"][0]["line"] == 93  # its [[package]] header in poetry.lock
+
+
+# --- requirements.txt compiled from a pyproject (a fix to the requirements reader) -----------------------------
+
+
+def test_pip_compile_via_the_project_file_marks_direct(tmp_path):
+    compiled = tmp_path / "requirements.txt"
+    compiled.write_text(
+        "celery==5.2.7\n    # via my-app (pyproject.toml)\nkombu==5.2.4\n    # via celery\n"
+        "flask==2.3.2\n    # via\n    #   my-app (setup.cfg)\n    #   other\n"
+    )
+    result = read_file(compiled)
+    assert names(result, direct=True) == {"celery", "flask"}
+    assert names(result, direct=False) == {"kombu"}
+
+
+def test_pip_compile_corpus_direct_from_pyproject():
+    result = read_file(corpus_file("python/flask-example-celery/requirements.txt"))
+    assert len(result.components) == 21
+    assert {c.name for c in result.components if c.direct} == {"celery", "flask"}

@@ -62,7 +62,7 @@ class RequirementsReader(Reader):
             names = {c.bom_ref for c in components}
             for component in components:
                 parents = annotated.get(component.bom_ref or "", [])
-                if any(p.startswith("-r ") or p.startswith("-c ") for p in parents) or not parents:
+                if any(_names_an_input(p) for p in parents) or not parents:
                     roots.append(component.bom_ref or "")
                 for parent in parents:
                     parent_key = purls.pypi_name(parent.split("[", 1)[0])
@@ -228,6 +228,11 @@ class RequirementsReader(Reader):
             sources=[Location(source.display, number)],
             properties={"url": url},
         )
+
+
+def _names_an_input(parent: str) -> bool:
+    """'-r requirements.in', '-c constraints.txt' or 'app (pyproject.toml)': a direct requirement, not a package."""
+    return parent.startswith(("-r ", "-c ")) or (parent.endswith(")") and " (" in parent)
 
 
 def _vcs_url(url: str) -> str | None:
