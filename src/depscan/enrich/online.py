@@ -87,12 +87,12 @@ class OnlineEnricher:
             path = source.path(component)
             if path is None:
                 continue
-            facts = self._answer(source, path)
+            facts = self._answer(source, path, component)
             if facts is not None and not facts.empty:
                 found.append(facts)
         return found
 
-    def _answer(self, source: Source, path: str) -> Facts | None:
+    def _answer(self, source: Source, path: str, component: Component) -> Facts | None:
         key = f"{source.name}:{path}"
         cached = self.cache.get(key)
         if cached is not None and cached.fresh(self.ttl, self.now()):
@@ -100,7 +100,16 @@ class OnlineEnricher:
             return _facts_from(source, cached)
         url = source.base_url() + path
         try:
-            document = self.fetcher.get_json(source.name, url)
+            try:
+                document = self.fetcher.get_json(source.name, url)
+            except NotFound:
+                fallback = source.fallback_path(component)
+                if fallback is None:
+                    raise
+                url = source.base_url() + fallback
+                document = self.fetcher.get_json(source.name, url)
+                if not source.describes(document, component):
+                    raise NotFound(url) from None
         except NotFound:
             self.cache.put(key, {"missing": True, "url": url})
             self._count()

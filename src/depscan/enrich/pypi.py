@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from packaging.version import InvalidVersion, Version
+
 from depscan import purls
 from depscan.enrich.facts import Facts, people
 from depscan.enrich.installed.python import choose_licenses, choose_repository
@@ -32,6 +34,22 @@ class PypiSource(Source):
         if not name or not version:
             return None
         return f"/{quote(purls.pypi_name(name), safe='')}/{quote(version, safe='')}/json"
+
+    def fallback_path(self, component: Component) -> str | None:
+        """The project page, whose `info` is the latest release's: usable only when that is the version wanted.
+
+        Some mirrors and proxies serve `/<name>/json` but not `/<name>/<version>/json`.
+        """
+        if not component.purl:
+            return None
+        _, name = purls.name_parts(component.purl)
+        return f"/{quote(purls.pypi_name(name), safe='')}/json" if name else None
+
+    def describes(self, document: Any, component: Component) -> bool:
+        info = document.get("info") if isinstance(document, dict) else None
+        latest = text(info.get("version")) if isinstance(info, dict) else None
+        _, wanted = purls.split(component.purl or "")
+        return bool(latest and wanted and _same_version(latest, wanted))
 
     def parse(self, document: Any, url: str) -> Facts:
         info = document.get("info") if isinstance(document, dict) else None
@@ -57,6 +75,13 @@ class PypiSource(Source):
             repository=choose_repository(pairs, text(info.get("home_page"))),
             notes=(note,) if note and note != "vague" else (),
         )
+
+
+def _same_version(left: str, right: str) -> bool:
+    try:
+        return Version(left) == Version(right)
+    except InvalidVersion:
+        return left == right
 
 
 SOURCE = PypiSource()

@@ -28,6 +28,14 @@ class Source:
         """The look-up path for this component (starting with '/'), or None when out of scope."""
         raise NotImplementedError
 
+    def fallback_path(self, component: Component) -> str | None:
+        """A second path to try when the first answers "not found" (e.g. a mirror without per-version pages)."""
+        return None
+
+    def describes(self, document: Any, component: Component) -> bool:
+        """Whether an answer from the fallback path is about the component's version."""
+        return True
+
     def parse(self, document: Any, url: str) -> Facts:
         """What the answer says; never raises on an unexpected shape (it returns empty facts)."""
         raise NotImplementedError
