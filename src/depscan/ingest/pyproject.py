@@ -212,11 +212,12 @@ def _indexes(document: dict[str, Any]) -> dict[str, str]:
 
 
 class _Locator:
-    """Line numbers of declarations: the text is searched once per declaration (pyprojects are small)."""
+    """Line numbers of declarations: requirement strings are searched for, table keys indexed in one pass."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = line_index(text)
+        self._keys: dict[tuple[str, str], int] | None = None
 
     def line_at(self, position: int) -> int | None:
         return bisect_right(self.starts, position) if position >= 0 else None
@@ -231,11 +232,24 @@ class _Locator:
         return None
 
     def of_key(self, key: str, header: str) -> int | None:
-        found = re.search(rf"^\[\s*{re.escape(header)}\s*\]", self.text, re.M)
-        if not found:
-            return None
-        match = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M).search(self.text, found.end())
-        return self.line_at(match.start()) if match else None
+        """The line of `key = ...` in the table `[header]`."""
+        if self._keys is None:
+            self._keys = _table_keys(self.text)
+        return self._keys.get((header, key))
+
+
+def _table_keys(text: str) -> dict[tuple[str, str], int]:
+    """(table header, key) -> line, for every `key = ...` line of every `[table]`."""
+    found: dict[tuple[str, str], int] = {}
+    header = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[") and not line.startswith("[["):
+            header = line[1 : line.find("]")].replace(" ", "") if "]" in line else ""
+        elif "=" in line and not line.startswith("#"):
+            key = line.split("=", 1)[0].strip().strip("\"'")
+            found.setdefault((header, key), number)
+    return found
 
 
 def _pep508(value: Any, scope: str | None, group: str | None, locator: _Locator, near: str) -> Declared | None:
