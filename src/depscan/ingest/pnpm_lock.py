@@ -14,11 +14,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.npm_lock import npm_purl
 from depscan.ingest.scopes import RUNTIME, assign_scopes
+from depscan.ingest.yaml_events import load_all
 from depscan.ingest.yarn_lock import repository_of, split_descriptor, valid_npm_name
 from depscan.model import Component, Location
 
@@ -26,11 +25,6 @@ _VERSION_LINE = re.compile(rb"^lockfileVersion:\s*['\"]?(\d+)", re.M)
 #: importer field -> scope of what it lists
 _IMPORTER_FIELDS = (("dependencies", RUNTIME), ("optionalDependencies", "optional"), ("devDependencies", "dev"))
 _PACKAGE_FIELDS = ("dependencies", "optionalDependencies")
-
-try:  # libyaml is several times faster on large lockfiles
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 
 class PnpmLockReader(Reader):
@@ -110,12 +104,7 @@ class PnpmLockReader(Reader):
 
 def _main_document(source: InputFile) -> dict[str, Any]:
     """The lockfile document; pnpm 10 may put a document for its own tooling before it."""
-    try:
-        documents = [d for d in yaml.load_all(source.text, Loader=_YamlLoader) if isinstance(d, dict)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or exc
-        raise source.error(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+    documents = [d for d in load_all(source) if isinstance(d, dict)]
     for document in reversed(documents):
         if "importers" in document or "packages" in document:
             return document

@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import orjson
-import yaml
 
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.npm_lock import npm_purl
 from depscan.ingest.npm_manifest import declared, project_manifests
 from depscan.ingest.scopes import RUNTIME, assign_scopes
+from depscan.ingest.yaml_events import load_all
 from depscan.model import Component, Location
 
 _V1_MARKER = re.compile(rb"^# yarn lockfile v1\s*$", re.M)
@@ -34,12 +34,8 @@ _GIT_HOSTS = re.compile(
 )
 _CODELOAD = re.compile(r"^https://codeload\.github\.com/([^/]+)/([^/]+)/")
 _SHORTHAND = re.compile(r"^(github|gitlab|bitbucket):([^/]+)/([^#]+)")
+_COMMIT = re.compile(r"[#&]commit=([0-9a-f]{7,40})")
 _DEPENDENCY_MAPS = ("dependencies", "optionalDependencies")
-
-try:  # libyaml is several times faster on large Berry lockfiles
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 
 def valid_npm_name(name: str) -> bool:
@@ -267,12 +263,8 @@ class YarnBerryLockReader(Reader):
         return _BERRY_MARKER.search(source.head) is not None
 
     def read(self, source: InputFile) -> ReadResult:
-        try:
-            document = yaml.load(source.text, Loader=_YamlLoader)  # CSafeLoader or SafeLoader: safe
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or exc
-            raise source.error(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+        documents = load_all(source)
+        document = documents[0] if len(documents) == 1 else None
         if not isinstance(document, dict):
             raise source.error("not a Yarn lockfile (expected a mapping of entries)")
         lines = entry_lines(source.text)
@@ -329,7 +321,7 @@ def _describe_berry(component: Component, reference: str) -> None:
     repository = repository_of(reference)
     if repository:
         component.repository = component.repository or repository
-        commit = re.search(r"[#&]commit=([0-9a-f]{7,40})", reference)
+        commit = _COMMIT.search(reference)
         if commit:
             component.properties.setdefault("vcs_commit", commit.group(1))
     component.properties.setdefault("resolved", reference)
