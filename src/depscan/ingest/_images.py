@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from depscan import purls
 from depscan.model import Component, Location
@@ -66,14 +67,21 @@ class ImageReference:
         return self.digest or self.tag
 
     def purl(self, platform: str | None = None) -> str:
-        path = self.path.removeprefix("library/") if self.on_docker_hub else self.path
-        namespace, _, name = path.rpartition("/")
-        qualifiers: dict[str, str] = {}
-        if not self.on_docker_hub:
-            qualifiers["repository_url"] = self.canonical_registry
-        if platform:
-            qualifiers["platform"] = platform
-        return purls.build("docker", name, self.version, namespace=namespace or None, qualifiers=qualifiers)
+        return _docker_purl(self.canonical_registry, self.path, self.version, platform)
+
+
+@lru_cache(maxsize=4096)
+def _docker_purl(registry: str, path: str, version: str | None, platform: str | None) -> str:
+    """The purl spec's docker type; cached, as manifests repeat the same images many times."""
+    if registry == DOCKER_HUB:
+        path = path.removeprefix("library/")
+    namespace, _, name = path.rpartition("/")
+    qualifiers: dict[str, str] = {}
+    if registry != DOCKER_HUB:
+        qualifiers["repository_url"] = registry
+    if platform:
+        qualifiers["platform"] = platform
+    return purls.build("docker", name, version, namespace=namespace or None, qualifiers=qualifiers)
 
 
 def parse_image(reference: str) -> ImageReference | None:
@@ -146,6 +154,7 @@ class ComponentSet:
 
     def __init__(self) -> None:
         self._by_id: dict[str, Component] = {}
+        self._locations: dict[str, set[Location]] = {}
 
     def add(self, component: Component) -> Component:
         key = component.id
@@ -153,9 +162,12 @@ class ComponentSet:
         if existing is None:
             component.bom_ref = component.bom_ref or key
             self._by_id[key] = component
+            self._locations[key] = set(component.sources)
             return component
+        seen = self._locations[key]
         for location in component.sources:
-            if location not in existing.sources:
+            if location not in seen:
+                seen.add(location)
                 existing.sources.append(location)
         role = component.properties.get("role")
         if role in _ROLE_PRECEDENCE and existing.properties.get("role") not in _ROLE_PRECEDENCE:

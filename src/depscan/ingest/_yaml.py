@@ -9,9 +9,13 @@ from, and they are not safe against every hostile input:
   measured (aliases counted as often as they are used) before anything is
   constructed, and refused above `MAX_EXPANDED_NODES`.
 - libyaml's composer recurses in C: deep enough flow nesting (`[[[[...`)
-  overflows the C stack and kills the process. The C loader is used only when
-  a cheap scan bounds the nesting well below that; otherwise the pure-Python
-  loader runs, whose recursion stops with a RecursionError.
+  overflows the C stack and kills the process. Documents are composed only
+  once their nesting is known to be shallow: a bound from character counts
+  settles most files; otherwise libyaml's parser, which keeps its own stack and
+  does not recurse, measures the depth from the event stream, and a document
+  deeper than `MAX_DEPTH` is refused (the pure-Python loader would be no help:
+  its scanner is quadratic in flow depth and Python stops recursing at about
+  the same depth).
 
 Every string scalar (values and mapping keys) comes back as `LineStr`, a
 `str` that also carries the 1-based line where it was written, so readers can
@@ -28,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from depscan.ingest.base import InputFile
@@ -36,9 +41,11 @@ from depscan.ingest.base import InputFile
 MAX_EXPANDED_NODES = 2_000_000
 #: YAML documents in one stream (rendered Helm output can hold hundreds)
 MAX_DOCUMENTS = 10_000
-#: the C composer is used only when nesting is provably below this; see `_nesting_bound`
-_C_LOADER_MAX_DEPTH = 1000
+#: deeper documents are refused; far below what overflows libyaml's recursive composer (tens of thousands)
+MAX_DEPTH = 1000
 _DEEP_LINE_PREFIX = re.compile(r"^[ \t?:-]{250}", re.MULTILINE)
+#: an anchor `&name` can only follow a separator or an indicator, never a word character (unlike `?a=1&b=2`)
+_ANCHOR = re.compile(r"(?<![A-Za-z0-9_])&[^\s\[\]{},]")
 
 _BASE_C = getattr(yaml, "CSafeLoader", None)
 
@@ -101,8 +108,43 @@ def _nesting_bound(text: str) -> int:
     """
     flow = text.count("[") + text.count("{")
     if _DEEP_LINE_PREFIX.search(text):
-        return _C_LOADER_MAX_DEPTH + 1
+        return MAX_DEPTH + 1
     return flow + 2 * 250 + 2
+
+
+def _too_deep(text: str, limit: int) -> int | None:
+    """The line where nesting first exceeds `limit`, from libyaml's (non-recursive) event stream; None if it never does.
+
+    A syntax error ends the walk: the composer stops at the same place and reports it.
+    """
+    parser = _BASE_C(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event)
+            if kind is SequenceStartEvent or kind is MappingStartEvent:
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line + 1
+            elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return None
+
+
+def _loader_for(source: InputFile, text: str) -> type:
+    """libyaml, once the nesting is known to be shallow enough for its recursive composer."""
+    if _BASE_C is None:  # pragma: no cover - PyYAML built without libyaml: Python's recursion limit protects
+        return _PurePythonLoader
+    if _nesting_bound(text) > MAX_DEPTH:
+        line = _too_deep(text, MAX_DEPTH)
+        if line is not None:
+            raise source.error(f"YAML nested deeper than {MAX_DEPTH} levels", line)
+    return _FastLoader
 
 
 def _expanded_size(root: Node, limit: int) -> int:
@@ -146,8 +188,10 @@ def load_all(source: InputFile, text: str | None = None) -> list[Any]:
 
 
 def _documents(source: InputFile, text: str) -> Iterator[Any]:
-    loader_class = _FastLoader if _nesting_bound(text) <= _C_LOADER_MAX_DEPTH else _PurePythonLoader
-    loader = loader_class(text)
+    loader = _loader_for(source, text)(text)
+    may_alias = bool(
+        _ANCHOR.search(text)
+    )  # without anchors there are no aliases: a document is no larger than its text
     count = 0
     try:
         while loader.check_node():
@@ -157,7 +201,7 @@ def _documents(source: InputFile, text: str) -> Iterator[Any]:
                 raise source.error(f"more than {MAX_DOCUMENTS} YAML documents in one file")
             if node is None:
                 continue
-            if _expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+            if may_alias and _expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
                 raise source.error(
                     "YAML aliases expand to more than "
                     f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb?); refusing to read it",

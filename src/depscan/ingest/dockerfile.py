@@ -35,8 +35,11 @@ _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)(?:\s+|$)(.*)$", re.DOTALL)
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
-_FIRST_INSTRUCTION = re.compile(r"^\s*(FROM|ARG)\s+\S", re.IGNORECASE)
-_FROM_LINE = re.compile(r"^\s*FROM\s+\S", re.IGNORECASE | re.MULTILINE)
+#: `FROM [--flag=value ...] reference [AS name]`: the shape of a FROM line (prose starting with "From" is not one)
+_FROM_LINE = re.compile(
+    r"^[ \t]*FROM(?:[ \t]+--\S+)*[ \t]+[^\s-]\S*(?:[ \t]+AS[ \t]+\S+)?[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+_ARG_LINE = re.compile(r"^ARG(?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?)+\s*$", re.IGNORECASE)
 _KNOWN_INSTRUCTIONS = {
     "ADD",
     "ARG",
@@ -123,7 +126,7 @@ class DockerfileReader(Reader):
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            return bool(_FIRST_INSTRUCTION.match(stripped))
+            return bool(_FROM_LINE.match(stripped) or _ARG_LINE.match(stripped))
         return False
 
     def read(self, source: InputFile) -> ReadResult:

@@ -199,7 +199,8 @@ class _Lexer:
         start_line = self.line
         text = self.text
         self.position += 2
-        if text.startswith("-", self.position):
+        indented = text.startswith("-", self.position)
+        if indented:
             self.position += 1
         start = self.position
         while self.position < len(text) and (text[self.position].isalnum() or text[self.position] == "_"):
@@ -214,9 +215,15 @@ class _Lexer:
         while self.position < len(text):
             end = text.find("\n", self.position)
             line = text[self.position :] if end == -1 else text[self.position : end]
-            self.position = len(text) if end == -1 else end + 1
             if line.strip() == marker:
-                return Token("string", "\n".join(body), start_line, templated="${" in "".join(body))
+                # stop on the closing line's newline: it ends the attribute, as after any other value
+                self.position = len(text) if end == -1 else end
+                if indented:  # `<<-` removes the indentation the lines have in common
+                    margin = min((len(b) - len(b.lstrip(" \t")) for b in body if b.strip()), default=0)
+                    body = [b[margin:] for b in body]
+                content = "\n".join(body)
+                return Token("string", content, start_line, templated="${" in content or "%{" in content)
+            self.position = len(text) if end == -1 else end + 1
             body.append(line)
             self.line += 1
         raise self.error(f"heredoc <<{marker} is never closed", start_line)
