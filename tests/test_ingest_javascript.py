@@ -309,3 +309,27 @@ def test_cli_scan_of_a_yarn_project_directory(cli):
     assert lock == [("yarn-berry-lock", 14)]
     react_dom = next(c for c in report["components"] if c["purl"] == "pkg:npm/react-dom@18.2.0")
     assert react_dom["direct"] is True
+
+
+# --- the YAML loader both readers use -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fixture", ["pnpm-v5/pnpm-lock.yaml", "pnpm-v6/pnpm-lock.yaml", "pnpm-v9/pnpm-lock.yaml", "yarn-berry/yarn.lock"]
+)
+def test_event_loader_builds_what_pyyaml_builds(fixture):
+    import yaml
+
+    from depscan.ingest.base import InputFile
+    from depscan.ingest.yaml_events import load_all
+
+    source = InputFile.open(NPM / fixture)
+    assert load_all(source) == list(yaml.load_all(source.text, Loader=yaml.BaseLoader))
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    lock = tmp_path / "pnpm-lock.yaml"
+    lock.write_text("lockfileVersion: '9.0'\nimporters: &all\n  .: {}\npackages:\n  a@1.0.0: *all\n")
+    with pytest.raises(InputError) as caught:
+        read_file(lock)
+    assert caught.value.line == 5 and "alias" in caught.value.message
