@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from depscan.model import Component
 EXAMPLE = ROOT / "examples" / "cloud-app"
 INSTALLED = FIXTURES / "installed" / "cloud-app"
 PYTHON_ENV = INSTALLED / "python-env"
+SCHEMA = ROOT / "src" / "depscan" / "schemas" / "depscan-report-1.schema.json"
 
 
 def _coverage(report: dict) -> tuple[int, int, int]:
@@ -70,6 +72,14 @@ def test_requirements_with_a_venv_beside_them(tmp_path: Path) -> None:
     assert by_name["python-dateutil"]["license"]["evidence"].endswith("(from trove classifiers)")
     assert by_name["cryptography"]["license"]["expression"] == "Apache-2.0 OR BSD-3-Clause"
     assert by_name["protobuf"]["suppliers"] == [] and by_name["protobuf"]["repository"] is None
+    metadata = boto3["license"]["evidence"]
+    assert boto3["provenance"] == {"license": metadata, "suppliers": metadata, "repository": metadata}
+    jsonschema.validate(report, json.loads(SCHEMA.read_text()))
+
+
+def test_declared_fields_have_no_provenance(tmp_path: Path) -> None:
+    result = run_cli("scan", str(EXAMPLE / "package-lock.json"), "-f", "json", "--fail-on", "none")
+    assert all(c["provenance"] == {} for c in result.json()["components"])
 
 
 def test_repository_found_offline_decides_the_vendor_and_says_so(tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ def component_dict(component: Component) -> dict[str, Any]:
         "vendor": None if vendor is None else vendor_dict(vendor),
         "suppliers": component.suppliers,
         "repository": component.repository,
+        # where enrichment found the license, suppliers or repository; absent fields were declared
+        "provenance": component.properties.get("provenance", {}),
         "level": component.level,
         "level_reason": component.level_reason,
         "sources": [{"path": s.path, "line": s.line} for s in component.sources],
