@@ -16,6 +16,7 @@ from depscan.inventory.aggregate import build_portfolio
 from depscan.inventory.model import ApplicationResult, Inventory
 from depscan.inventory.runner import ScanSettings, absolute_rules, scan_inventory
 from depscan.inventory.storage import open_store, utc_timestamp
+from depscan.policy import rules as rules_module
 from depscan.vendordb import VendorDatabase
 
 
@@ -58,7 +59,8 @@ def run_audit(
         fail_on=options.fail_on,
         vendor_db=os.path.abspath(options.vendor_db) if options.vendor_db else None,
     )
-    results = scan_inventory(inventory, settings, options.jobs or default_jobs(), on_result)
+    ruleset = rules_module.load(list(settings.rules))
+    results = scan_inventory(inventory, settings, options.jobs or default_jobs(), on_result, database, ruleset)
     portfolio = build_portfolio(inventory, results, database)
     if options.history:
         record_run(options.history, inventory, results, portfolio, options.recorded_at or utc_timestamp())

@@ -273,6 +273,7 @@ class _ApplicationProgress:
             TimeElapsedColumn(),
             console=Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR"))),
             transient=True,
+            auto_refresh=False,  # no refresh thread: worker processes are forked while the bar is shown
         )
         self._progress.start()
         from rich.markup import escape
@@ -281,6 +282,7 @@ class _ApplicationProgress:
 
         def advance(result: Any) -> None:
             self._progress.update(task, advance=1, description=f"scanned {escape(_printable(result.name)[:40])}")
+            self._progress.refresh()
 
         return advance
 

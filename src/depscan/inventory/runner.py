@@ -214,17 +214,23 @@ class _WorkerState:
 
 
 _STATE: _WorkerState | None = None
+#: the parent's loaded database and rule set, for the settings they were loaded with: a forked worker
+#: inherits them (copy-on-write) instead of loading its own; a spawned one finds None and loads
+_INHERITED: tuple[ScanSettings, VendorDatabase, Any] | None = None
 
 
 def _initialise(settings: ScanSettings, slots: Any, counter: Any) -> None:
-    """Once per worker: load the database and the rule set, move to the inventory's directory."""
+    """Once per worker: get the database and the rule set, move to the inventory's directory."""
     global _STATE
-    from depscan import vendordb
-    from depscan.policy import rules as rules_module
-
     os.chdir(settings.base_dir)
-    database = vendordb.load(Path(settings.vendor_db) if settings.vendor_db else None)
-    ruleset = rules_module.load(list(settings.rules))
+    if _INHERITED is not None and _INHERITED[0] == settings:
+        database, ruleset = _INHERITED[1], _INHERITED[2]
+    else:
+        from depscan import vendordb
+        from depscan.policy import rules as rules_module
+
+        database = vendordb.load(Path(settings.vendor_db) if settings.vendor_db else None)
+        ruleset = rules_module.load(list(settings.rules))
     with counter.get_lock():
         slot = counter.value % len(slots)
         counter.value += 1
@@ -242,11 +248,15 @@ def _scan_in_worker(index: int, application: Application) -> ApplicationResult:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one: workers start clean, not as copies of a parent running a progress thread."""
-    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["depscan.inventory.runner", "depscan.vendordb", "depscan.policy.rules"])
-        return context
+    """fork on Linux: a worker starts in milliseconds with the parent's database already loaded.
+
+    Safe because the pool forks all its workers before starting its own
+    thread, and the CLI's progress bar runs no thread (auto_refresh off).
+    Elsewhere (macOS, Windows) fork is unsafe or absent: spawn, and each
+    worker loads the database once.
+    """
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
@@ -255,8 +265,16 @@ def scan_inventory(
     settings: ScanSettings,
     jobs: int,
     on_result: Callable[[ApplicationResult], None] | None = None,
+    database: VendorDatabase | None = None,
+    ruleset: Any = None,
 ) -> list[ApplicationResult]:
-    """Scan every application with `jobs` worker processes; results in inventory order."""
+    """Scan every application with `jobs` worker processes; results in inventory order.
+
+    `database` and `ruleset`, when the caller has them loaded for these
+    settings, are inherited by forked workers instead of loaded again.
+    """
+    global _INHERITED
+    _INHERITED = (settings, database, ruleset) if database is not None and ruleset is not None else None
     applications = inventory.applications
     results: dict[int, ApplicationResult] = {}
 
