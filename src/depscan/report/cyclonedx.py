@@ -8,7 +8,8 @@ EU flag, laws, level and its reason, licence category and the findings. Hosted s
 (name, group, version, purl, licences, scope, bom-ref) and input properties are kept.
 
 The input's dependency graph is not carried by a ScanResult and so is not written. Output is
-deterministic: no timestamp, and a serial number derived from the content.
+deterministic: no timestamp, and a serial number derived from the content. The library costs about
+2 ms per component (its model keeps everything in sorted sets): seconds for a 10,000-component SBOM.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from cyclonedx.model.contact import OrganizationalEntity, PostalAddress
 from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
 from cyclonedx.model.service import Service
 from cyclonedx.model.tool import ToolRepository
-from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema.schema import SchemaVersion1Dot6
 from packageurl import PackageURL
 
 from depscan import __version__
@@ -33,6 +34,7 @@ from depscan.model import Component, Finding, ScanResult
 from depscan.report import RenderOptions
 from depscan.report._common import findings_by_component, score_of
 
+SCHEMA_URI = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 _NAMESPACE = uuid.UUID("6f9d2c1e-4b8a-5d3f-9e7c-2a1b0c9d8e7f")
 _TYPES = {
     "library": ComponentType.LIBRARY,
@@ -58,9 +60,12 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     metadata = BomMetaData(tools=ToolRepository(components=[tool]), properties=_summary_properties(result))
     serial = uuid.uuid5(_NAMESPACE, "\n".join(sorted(c.id for c in result.components)))
     bom = Bom(components=components, services=services, metadata=metadata, serial_number=serial)
-    text = JsonV1Dot6(bom).output_as_string()
-    document = orjson.loads(text)
-    document.get("metadata", {}).pop("timestamp", None)  # same scan, same bytes
+    # The library's serialiser, without the outputter's Bom.validate(): that deprecated check registers each
+    # component's dependency entry by a linear search, O(n²) on large SBOMs; the tests validate the output
+    # against the CycloneDX 1.6 schema instead.
+    body = orjson.loads(bom.as_json(view_=SchemaVersion1Dot6))  # type: ignore[attr-defined]
+    body.get("metadata", {}).pop("timestamp", None)  # same scan, same bytes
+    document = {"$schema": SCHEMA_URI, "bomFormat": "CycloneDX", "specVersion": "1.6", **body}
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
