@@ -66,6 +66,9 @@ def test_dockerfile_images_stages_args_and_downloads():
     assert mount.properties["role"] == "mount-source"  # a stage-scoped ARG re-declared without default
     tini = found["pkg:generic/tini?download_url=https://github.com/krallin/tini/releases/download/v0.19.0/tini"]
     assert tini.endpoints == ["https://github.com/"] and lines(tini) == [36]
+    buildkit = found["pkg:github/moby/buildkit@v0.13.0"]  # ADD of a Git repository: its owner, not its host
+    assert buildkit.repository == "https://github.com/moby/buildkit" and buildkit.endpoints == []
+    assert buildkit.version == "v0.13.0"
     assert all(c.kind == "tooling" for c in found.values())
     assert all(c.direct for c in found.values())
 
@@ -440,3 +443,33 @@ def test_vendor_matcher_attributes_infrastructure_components(cli):
     assert vendor_of["scaleway/scaleway"] == {"scaleway"}
     runner = by_name["ubuntu-24.04"][0]
     assert runner["kind"] == "infrastructure"
+
+
+@pytest.mark.parametrize(
+    ("relative", "candidate"),
+    [
+        ("Dockerfile", True),
+        ("Dockerfile.dev", True),
+        ("api.Dockerfile", True),
+        ("Containerfile", True),
+        ("Dockerfile.dockerignore", False),  # BuildKit's ignore file for that Dockerfile
+        ("compose.yaml", True),
+        ("docker-compose.override.yml", True),
+        (".github/workflows/release.yaml", True),
+        ("sub/project/.github/workflows/ci.yml", True),
+        (".github/dependabot.yml", False),
+        (".gitlab-ci.yml", True),
+        ("deploy/web-deployment.yaml", True),
+        ("k8s/overlays/prod/service.yaml", True),
+        ("chart/Chart.yaml", True),
+        ("chart/values.yaml", True),
+        ("infra/main.tf", True),
+        ("infra/.terraform.lock.hcl", True),
+        ("mkdocs.yml", False),
+        ("config/settings.yaml", False),
+    ],
+)
+def test_discovery_file_names(relative, candidate):
+    from depscan.ingest import _is_candidate
+
+    assert _is_candidate(relative, relative.rsplit("/", 1)[-1]) is candidate

@@ -111,7 +111,18 @@ def _flags(arguments: str) -> tuple[dict[str, list[str]], list[str]]:
 
 class DockerfileReader(Reader):
     format = "dockerfile"
-    filenames = ("dockerfile", "containerfile", "*.dockerfile", "*.containerfile", "dockerfile.*", "containerfile.*")
+    #: `Dockerfile.*` except `Dockerfile.dockerignore` (BuildKit's per-Dockerfile ignore file): fnmatch cannot negate,
+    #: so the suffix is spelled out as "not starting with 'doc'"
+    filenames = (
+        "dockerfile",
+        "containerfile",
+        "*.dockerfile",
+        "*.containerfile",
+        "dockerfile.[!d]*",
+        "dockerfile.d[!o]*",
+        "dockerfile.do[!c]*",
+        "containerfile.*",
+    )
 
     def sniff(self, source: InputFile) -> bool:
         if source.head.startswith((b"{", b"<", b"[")):
@@ -269,8 +280,8 @@ def _download_component(url: str, display: str, line: int) -> Component:
             purl=purl,
             ecosystem="generic",
             kind="tooling",
+            # the repository, not its host, says who controls the code: no endpoint that would outrank it
             repository=f"https://{host}/{repository_path}",
-            endpoints=[f"https://{host}/"],
             sources=[Location(display, line)],
             properties=properties,
         )
