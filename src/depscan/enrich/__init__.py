@@ -62,7 +62,8 @@ def run(
     if pending and options.installed.enabled:
         if progress is not None:
             progress("installed package metadata")
-        index = installed.build_index(options.installed, inputs)
+        ecosystems = {installed.ecosystem_of(c) for c in pending}
+        index = installed.build_index(options.installed, inputs, ecosystems)
         caches = installed.CacheLookups(options.installed)
         report.installed_packages = len(index)
         for component in pending:

@@ -18,7 +18,7 @@ version matches when exactly one version is installed).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,8 +103,10 @@ def environments_beside(inputs: Iterable[Path]) -> tuple[list[Path], list[Path]]
     return python_envs, node_roots
 
 
-def build_index(options: InstalledOptions, inputs: Iterable[Path]) -> InstalledIndex:
-    """Read every Python environment and node_modules folder in reach, once."""
+def build_index(
+    options: InstalledOptions, inputs: Iterable[Path], ecosystems: Collection[str] = ("pypi", "npm")
+) -> InstalledIndex:
+    """Read every Python environment and node_modules folder in reach, once; only for the ecosystems asked."""
     index = InstalledIndex()
     if not options.enabled:
         return index
@@ -112,6 +114,10 @@ def build_index(options: InstalledOptions, inputs: Iterable[Path]) -> InstalledI
     if options.beside_inputs:
         beside_python, node_roots = environments_beside(inputs)
         python_envs.extend(beside_python)
+    if "pypi" not in ecosystems:
+        python_envs = []
+    if "npm" not in ecosystems:
+        node_roots = []
     for environment in python_envs:
         index.roots.append(str(environment))
         for base, version, facts in python.read_environment(environment):
@@ -143,6 +149,11 @@ class CacheLookups:
     def find(self, purl: str) -> Facts | None:
         lookup = self._lookups.get(purls.ecosystem(purl) or "")
         return lookup(purl) if lookup else None
+
+
+def ecosystem_of(component: Component) -> str:
+    """The purl type of a component, or its declared ecosystem."""
+    return (purls.ecosystem(component.purl) if component.purl else None) or component.ecosystem or ""
 
 
 def component_key(component: Component) -> tuple[str, str | None] | None:
