@@ -473,3 +473,7 @@ def test_discovery_file_names(relative, candidate):
     from depscan.ingest import _is_candidate
 
     assert _is_candidate(relative, relative.rsplit("/", 1)[-1]) is candidate
+
+
+def test_compose_with_empty_services_has_no_components(tmp_path):
+    assert read_file(write(tmp_path, "compose.yaml", "services:\n")).components == []

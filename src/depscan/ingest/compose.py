@@ -74,8 +74,10 @@ class ComposeReader(Reader):
         if not isinstance(document, dict):
             raise source.error("not a Compose file: the document is not a mapping")
         services = document.get("services")
-        if services is None and _NAME_HINT.match(source.path.name):
+        if services is None and "services" not in document and _NAME_HINT.match(source.path.name):
             services = {k: v for k, v in document.items() if isinstance(v, dict) and ("image" in v or "build" in v)}
+        if services is None:
+            services = {}  # `services:` left empty
         if not isinstance(services, dict):
             raise source.error("not a Compose file: 'services' is not a mapping")
         environment = _dotenv(source.path.parent / ".env")
