@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -23,7 +25,7 @@ from conftest import FIXTURES, ROOT, run_cli
 from depscan.enrich.cache import Cache
 from depscan.enrich.facts import needs_enrichment
 from depscan.enrich.http import BadAnswer, Fetcher, HttpSettings, NotFound, Unavailable
-from depscan.enrich.online import OnlineEnricher
+from depscan.enrich.online import SOURCES, OnlineEnricher
 from depscan.enrich.source import Source
 from depscan.model import Component
 
@@ -413,3 +415,26 @@ def test_pypi_project_page_serves_when_the_version_page_is_missing(httpserver: H
         assert latest.properties["license_evidence"] == f"registry (pypi): {httpserver.url_for('/pypi/six/json')}"
         assert older.declared_licenses == []
         assert cache.get("pypi:/six/1.16.0/json").value["missing"] is True  # type: ignore[union-attr]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(
+            ["info", "license", "licenses", "classifiers", "author", "project_urls", "repository", "links",
+             "relatedProjects", "licensed", "declared", "described", "sourceLocation", "url", "label", "provider"]
+        ) | st.text(max_size=8),
+        children,
+        max_size=5,
+    ),
+    max_leaves=25,
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(document=_JSON)
+def test_sources_parse_any_json_without_raising(document: object) -> None:
+    for source in SOURCES:
+        facts = source.parse(document, "https://example.invalid/x")
+        assert all(isinstance(v, str) for v in (*facts.licenses, *facts.suppliers))
