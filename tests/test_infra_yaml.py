@@ -103,6 +103,14 @@ FOREIGN_YAML = {
     "config.yaml": "database:\n  host: localhost\n  image: not-a-real-key\n",
     "netlify.yml": "build:\n  command: make\n  publish: public\n",
     "notes.txt": "FROM the beginning, this is prose\nnot a Dockerfile.\n",
+    "azure-pipelines.yml": "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nstages:\n  - stage: Build\n"
+    "    jobs:\n      - job: build\n        steps:\n          - script: make\n",
+    "bitbucket-pipelines.yml": "image: python:3.12\npipelines:\n  default:\n    - step:\n        script:\n"
+    "          - pytest\n",
+    ".travis.yml": "language: python\nstages:\n  - test\njobs:\n  include:\n    - stage: test\n      script: pytest\n",
+    "config.yml": "version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/python:3.12\n"
+    "    steps:\n      - checkout\n",
+    "catalog-info.txt": "name: shop\nversion: 1.0.0\ndependencies:\n  - name: lodash\n",
 }
 
 

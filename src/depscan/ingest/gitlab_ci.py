@@ -46,7 +46,8 @@ _GLOBAL_KEYWORDS = {
 _NAME_HINT = re.compile(r"(^|[./])gitlab-ci\.ya?ml$", re.IGNORECASE)
 _TOP_STAGES = re.compile(r"^(?:stages|include)\s*:", re.MULTILINE)
 _SCRIPT = re.compile(r"^[ \t]+(?:script|stage|extends)\s*:", re.MULTILINE)
-_TOP_GITHUB = re.compile(r"^(?:jobs|on|apiVersion|services)\s*:", re.MULTILINE)
+#: top-level keys of other YAML formats with stages and scripts: GitHub Actions, Kubernetes, Compose, Azure Pipelines
+_OTHER_FORMAT = re.compile(r"^(?:jobs|on|apiVersion|services|trigger|pool|pr)\s*:", re.MULTILINE)
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _HOSTED_RUNNER = re.compile(r"^saas-(?:linux|macos|windows)-[a-z0-9-]+$", re.IGNORECASE)
 _MAX_SUBSTITUTIONS = 10
@@ -65,7 +66,7 @@ class GitLabCiReader(Reader):
             return False
         if _NAME_HINT.search(source.path.name):
             return True
-        return bool(_TOP_STAGES.search(text) and _SCRIPT.search(text) and not _TOP_GITHUB.search(text))
+        return bool(_TOP_STAGES.search(text) and _SCRIPT.search(text) and not _OTHER_FORMAT.search(text))
 
     def read(self, source: InputFile) -> ReadResult:
         document = load_one(source)
