@@ -83,6 +83,13 @@ def test_explain_errors(cli, report: Path, tmp_path: Path) -> None:
     not_a_report.write_text('{"hello": 1}', encoding="utf-8")
     run = cli("explain", "boto3", "--in", str(not_a_report))
     assert run.code == 2 and "not a depscan JSON report" in run.stderr
+    malformed = tmp_path / "malformed.json"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    boto3 = next(c for c in data["components"] if c["name"] == "boto3")
+    boto3["vendor"]["laws"] = 5
+    malformed.write_text(json.dumps(data), encoding="utf-8")
+    run = cli("explain", "boto3", "--in", str(malformed))
+    assert run.code == 2 and "is malformed" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_explain_keeps_terminal_control_characters_inert(cli, report: Path, tmp_path: Path) -> None:

@@ -190,6 +190,13 @@ colour = "red"
     assert all(problem.startswith(str(path.resolve())) for problem in caught.value.problems)
 
 
+@pytest.mark.parametrize("template", ["{name:{evil}}", "{name:d}", "{name.__class__}", "{0}", "{}", "{name"])
+def test_templates_that_would_fail_mid_scan_are_rejected(tmp_path: Path, template: str) -> None:
+    rule = f'[[rule]]\nid = "t"\nseverity = "low"\nmessage = "{template}"\n[rule.when]\nkind = "sdk"\n'
+    with pytest.raises(RuleSetError, match=r"template|placeholder"):
+        rules.load([str(write(tmp_path, "t.toml", rule))])
+
+
 def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "a.toml", '[ruleset]\nextends = "b.toml"\n')
     write(tmp_path, "b.toml", '[ruleset]\nextends = "a.toml"\n')

@@ -89,9 +89,14 @@ def from_report(path: str, query: str) -> tuple[list[tuple[Component, dict[str, 
     for finding in report.get("findings", []):
         if isinstance(finding, dict):
             findings_by_component.setdefault(str(finding.get("component")), []).append(finding)
-    return [
-        (component_from_dict(entry), entry, findings_by_component.get(str(entry.get("id")), [])) for entry in matches
-    ], str(report.get("ruleset", ""))
+    found = []
+    for entry in matches:
+        try:
+            component = component_from_dict(entry)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"{path}: component {entry.get('id')!r} is malformed: {exc}") from None
+        found.append((component, entry, findings_by_component.get(str(entry.get("id")), [])))
+    return found, str(report.get("ruleset", ""))
 
 
 def component_from_dict(entry: dict[str, Any]) -> Component:

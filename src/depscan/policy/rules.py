@@ -311,6 +311,11 @@ def _check_template(problems: list[str], path: Path, rule_id: str, text: str) ->
             f"{path}: rule {rule_id!r}: unknown placeholder(s) {', '.join(sorted(unknown))}"
             f" (known: {', '.join(sorted(PLACEHOLDERS))})"
         )
+        return
+    try:  # nested fields in format specs and bad specs show only when formatting: try it now, not mid-scan
+        text.format_map(dict.fromkeys(PLACEHOLDERS, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        problems.append(f"{path}: rule {rule_id!r}: bad template {text!r}: {exc!r}")
 
 
 def _parse_rule(problems: list[str], path: Path, position: int, raw: Any, ruleset_id: str) -> Rule | None:
