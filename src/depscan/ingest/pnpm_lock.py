@@ -1,4 +1,4 @@
-"""pnpm `pnpm-lock.yaml`, lockfileVersion 5.x, 6.x and 9.x.
+"""pnpm `pnpm-lock.yaml`, lockfileVersion 5.x, 6.x and 9.x (and 7.0, which pnpm 9 previews wrote).
 
 The package keys changed with each format: `/name/1.0.0_peer@2.0.0` (5.x),
 `/name@1.0.0(peer@2.0.0)` (6.x), `name@1.0.0` with the graph moved to
@@ -41,8 +41,8 @@ class PnpmLockReader(Reader):
         if major is None:
             raise source.error("no usable lockfileVersion")
         packages = _mapping(document.get("packages"))
-        # 9.x: packages hold metadata, snapshots the graph (one per peer set); before, packages hold both
-        nodes = _mapping(document.get("snapshots")) if major >= 9 else packages
+        # 7.0 and 9.x: packages hold metadata, snapshots the graph (one per peer set); before, packages hold both
+        nodes = _mapping(document.get("snapshots")) if "snapshots" in document else packages
         lines = _section_lines(source.text, "packages")
         components: dict[str, Component] = {}
         node_refs: dict[str, str] = {}  # package or snapshot key, with and without peers -> component ref
@@ -144,7 +144,7 @@ def _name_version(key: str, entry: dict[str, Any], major: int) -> tuple[str | No
         version = str(entry["version"])
     if isinstance(entry.get("name"), str) and entry["name"]:
         name = entry["name"]
-    elif not bare.startswith("/") and major < 9:  # 'github.com/user/repo/sha' without a name: cannot tell
+    elif not bare.startswith("/") and major < 7:  # 'github.com/user/repo/sha' without a name: cannot tell
         return None, None
     return (name or None), (version or None)
 
@@ -181,7 +181,7 @@ def _resolve(name: str, value: str, node_refs: dict[str, str], major: int) -> st
     """The component a dependency reference points to: a version (with peers), an alias key, or a URL key."""
     if value.startswith("link:"):
         return None  # another workspace package: the project's own code
-    if major >= 9:
+    if major >= 7:  # 7.0 (pnpm 9 previews) already wrote 9.0 keys
         candidates = (f"{name}@{value}", value)
     elif major >= 6:
         candidates = (value, f"/{name}@{value}") if value.startswith("/") else (f"/{name}@{value}", value)
