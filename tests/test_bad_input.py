@@ -117,3 +117,20 @@ def test_unreadable_file_mode(cli, tmp_path):
     target.chmod(0o644)
     # root can read anything: accept either a clean read or a clean error, never a traceback
     assert "Traceback" not in run.stderr and run.code in (0, 3)
+
+
+def test_directory_search_skips_files_whose_content_is_not_the_format_their_name_suggests(cli, tmp_path):
+    (tmp_path / "bom.json").write_text('{"not": "an sbom"}')  # the name matches, the content does not
+    (tmp_path / "requirements.txt").write_text("boto3==1.0\n")
+    run = cli("scan", str(tmp_path), "--format", "json", "--fail-on", "none")
+    assert run.code == 0, run.stderr
+    assert [s["path"] for s in run.json()["sources"]] == [str(tmp_path / "requirements.txt")]
+    named = cli("scan", str(tmp_path / "bom.json"), "--format", "json")
+    assert named.code == 3 and "unrecognised format" in named.stderr
+
+
+def test_directory_whose_only_candidates_are_not_supported(cli, tmp_path):
+    (tmp_path / "bom.json").write_text('{"not": "an sbom"}')
+    run = cli("scan", str(tmp_path), "--format", "json")
+    assert run.code == 3
+    assert_one_clean_error(run, str(tmp_path), "no supported")

@@ -22,5 +22,9 @@ class InputError(DepscanError):
         return f"{where}: {self.message}"
 
 
+class UnrecognisedFormat(InputError):
+    """No reader recognises the file: an error when the user named it, a skip when a directory search found it."""
+
+
 class ConfigError(DepscanError):
     """A configuration, rule or database file is invalid (exit code 2)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depscan import enrich, ingest, resolve
-from depscan.errors import InputError
+from depscan.errors import InputError, UnrecognisedFormat
 from depscan.model import Component, ScanResult, SourceInfo
 from depscan.policy import rules as rules_module
 from depscan.policy.evaluate import build_result
@@ -71,6 +71,7 @@ def _run(
     sources: list[SourceInfo] = []
     found: list[Component] = []
     read_paths: list[Path] = []  # enrichment looks beside them for .venv and node_modules
+    skipped: dict[str, int] = {}  # searched directory -> whether any file in it was read
     for item in ingest.discover(options.paths, options.exclude):
         if isinstance(item, InputError):
             sources.append(SourceInfo(item.path, None, error=item.message, line=item.line))
@@ -79,12 +80,23 @@ def _run(
             progress(item.display)
         try:
             result = ingest.read_file(item.path, item.display)
+        except UnrecognisedFormat as exc:
+            if item.root is not None:
+                skipped.setdefault(item.root, 0)
+                continue  # found by a search: its name looked supported, its content is something else
+            sources.append(SourceInfo(exc.path, None, error=exc.message))
+            continue
         except InputError as exc:
             sources.append(SourceInfo(exc.path, None, error=exc.message, line=exc.line))
             continue
+        if item.root is not None:
+            skipped[item.root] = 1
         sources.append(SourceInfo(item.display, result.format, components=len(result.components)))
         found.extend(result.components)
         read_paths.append(item.path)
+    for root, read_any in skipped.items():
+        if not read_any:
+            sources.append(SourceInfo(root, None, error="no supported SBOM or lockfile found in this directory"))
     components = resolve.merge(found)
     given_folders = [Path(p) for p in options.paths if Path(p).is_dir()]
     enrich.run(components, options.enrichment, [*read_paths, *given_folders], progress)

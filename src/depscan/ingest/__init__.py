@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from depscan.errors import InputError
+from depscan.errors import InputError, UnrecognisedFormat
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.cargo import CargoLockReader
 from depscan.ingest.compose import ComposeReader
@@ -126,7 +126,9 @@ def detect(source: InputFile) -> Reader:
     for reader in READERS:
         if reader.sniff(source):
             return reader
-    raise source.error(f"unrecognised format (depscan reads: {', '.join(supported_formats())})")
+    raise UnrecognisedFormat(
+        source.display, f"unrecognised format (depscan reads: {', '.join(supported_formats())})"
+    )
 
 
 def read_file(path: Path, display: str | None = None) -> ReadResult:
@@ -150,6 +152,7 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
 class Discovered:
     path: Path
     display: str
+    root: str | None = None  # the directory the user named, when found by searching it
 
 
 def _matches_any(name: str, patterns: tuple[str, ...]) -> bool:
@@ -177,7 +180,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discov
             found = False
             for item in _walk(path, exclude):
                 found = True
-                yield Discovered(item, str(item))
+                yield Discovered(item, str(item), root=given)
             if not found:
                 yield InputError(given, "no supported SBOM or lockfile found in this directory")
         elif path.exists():
