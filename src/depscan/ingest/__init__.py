@@ -126,9 +126,7 @@ def detect(source: InputFile) -> Reader:
     for reader in READERS:
         if reader.sniff(source):
             return reader
-    raise UnrecognisedFormat(
-        source.display, f"unrecognised format (depscan reads: {', '.join(supported_formats())})"
-    )
+    raise UnrecognisedFormat(source.display, f"unrecognised format (depscan reads: {', '.join(supported_formats())})")
 
 
 def read_file(path: Path, display: str | None = None) -> ReadResult:
