@@ -154,15 +154,11 @@ def _details(result: ScanResult, findings: list[Finding], components: dict[str, 
     if exempted or entries:
         rows = [f"{len(exempted)} finding(s) accepted by an exemption."]
         if entries:
-            rows += ["", "| rule | package | vendor | reason | expires | status |", "|---|---|---|---|---|---|"]
-            rows += [
-                "| "
-                + " | ".join(
-                    md(entry.get(key) or "") for key in ("rule", "purl", "vendor", "reason", "expires", "status")
-                )
-                + " |"
-                for entry in entries
-            ]
+            keys = ("rule", "purl", "vendor", "reason", "approved_by", "expires", "status", "matches")
+            rows += ["", "| rule | package | vendor | reason | approved by | expires | status | matches |"]
+            rows += ["|---|---|---|---|---|---|---|---:|"]
+            for entry in entries:
+                rows.append("| " + " | ".join(md("" if entry.get(key) is None else entry[key]) for key in keys) + " |")
         sections.append(_section("Exemptions", rows))
     if result.errors:
         rows = [f"- `{md(s.path)}`{f' line {s.line}' if s.line else ''}: {md(s.error)}" for s in result.errors]
