@@ -372,3 +372,31 @@ def test_hostile_names_are_inert_in_markdown_and_junit(hostile):
     assert "&#60;img src=x onerror=alert(1)&#62;" in markdown
     root = SafeET.fromstring(renderer("junit")(hostile, OPTIONS), forbid_dtd=True)
     assert any(case.get("name") == "pkg:pypi/boto3@1.0.0" for case in root.iter("testcase"))
+
+
+# -- exemptions -------------------------------------------------------------------------------------------
+
+
+def test_exemptions_are_shown_in_review_formats_and_left_out_of_code_scanning(tmp_path):
+    exemptions = FIXTURES / "report" / "exemptions.toml"
+    args = ["scan", str(APP), "--exemptions", str(exemptions), "--fail-on", "medium", "--output-dir", str(tmp_path)]
+    for name in ("json", "sarif", "gitlab", "junit", "markdown", "html"):
+        args += ["--format", name]
+    run = run_cli(*args, cwd=ROOT)
+    assert run.code == 1, run.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    exempted = {(f["rule"], f["component"]) for f in report["findings"] if f["exempted"]}
+    assert exempted and all(component.startswith("pkg:npm/%40aws-sdk/") for _, component in exempted)
+    sarif_results = json.loads((tmp_path / "report.sarif").read_text())["runs"][0]["results"]
+    reported = {(r["ruleId"], r["properties"]["component"]) for r in sarif_results}
+    assert not reported & exempted
+    assert any(c.startswith("pkg:npm/%40azure/") for rule, c in reported if rule == "extra-eu-sdk")  # expired
+    assert len(json.loads((tmp_path / "report.gitlab.json").read_text())) == len(report["findings"]) - len(exempted)
+    root = SafeET.fromstring((tmp_path / "report.junit.xml").read_bytes(), forbid_dtd=True)
+    assert int(root.get("skipped")) == len(exempted)
+    markdown = (tmp_path / "report.md").read_text()
+    assert f"{len(exempted)} finding(s) accepted by an exemption" in markdown
+    html = (tmp_path / "report.html").read_text()
+    for status in ("applied", "expired", "stale"):
+        assert f'class="status status-{status}"' in html
+    assert "S3 holds only public assets" in html and "RSSI, J. Martin" in html
