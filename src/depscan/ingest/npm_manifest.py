@@ -64,21 +64,24 @@ def project_manifests(lockfile: Path) -> list[dict[str, Any]]:
     if not isinstance(patterns, list):
         return manifests
     seen: set[Path] = {root_directory.resolve()}
+    found: list[Path] = []
     for pattern in patterns:
         if not isinstance(pattern, str) or pattern.startswith(("/", "!")) or ".." in pattern:
             continue
         try:
-            directories = sorted(root_directory.glob(pattern.rstrip("/")))
+            for directory in root_directory.glob(pattern.rstrip("/")):
+                if "node_modules" in directory.parts or not directory.is_dir():
+                    continue  # installed packages, not workspaces ('packages/**' would reach them)
+                resolved = directory.resolve()
+                if resolved not in seen:
+                    seen.add(resolved)
+                    found.append(directory)
+                if len(found) >= _MAX_WORKSPACES:
+                    break
         except (OSError, ValueError):
             continue
-        for directory in directories:
-            resolved = directory.resolve()
-            if resolved in seen or not directory.is_dir():
-                continue
-            seen.add(resolved)
-            manifest = read_manifest(directory)
-            if manifest is not None:
-                manifests.append(manifest)
-            if len(seen) > _MAX_WORKSPACES:
-                return manifests
+    for directory in sorted(found):  # sorted: the same roots, in the same order, on every file system
+        manifest = read_manifest(directory)
+        if manifest is not None:
+            manifests.append(manifest)
     return manifests
