@@ -400,3 +400,33 @@ def test_exemptions_are_shown_in_review_formats_and_left_out_of_code_scanning(tm
     for status in ("applied", "expired", "stale"):
         assert f'class="status status-{status}"' in html
     assert "S3 holds only public assets" in html and "RSSI, J. Martin" in html
+
+
+# -- graceful degradation -------------------------------------------------------------------------------
+
+
+def test_every_format_renders_without_score_indicators_or_rule_texts(result):
+    bare = {k: v for k, v in result.summary.items() if k not in ("score", "score_parts", "indicators", "level_name")}
+    stripped = dataclasses.replace(result, summary=bare, rules=[], exemptions=[])
+    for name in FORMATS:
+        assert renderer(name)(stripped, OPTIONS), name
+    html = render_text(stripped, "html")
+    assert 'id="indicators"' not in html and "No score was computed" in html
+    rules = json.loads(render_text(stripped, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["id"] for r in rules} == {f.rule for f in result.findings}  # from the findings alone
+
+
+def test_every_format_renders_an_empty_scan():
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    empty = scan(FIXTURES / "report" / "empty.cdx.json")
+    assert empty.components == []
+    for name in FORMATS:
+        assert renderer(name)(empty, OPTIONS) is not None, name
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(render_text(empty, "cyclonedx")) is None
+    assert json.loads(render_text(empty, "sarif"))["runs"][0]["results"] == []
+    assert json.loads(render_text(empty, "gitlab")) == []
+    if SARIF_SCHEMA.exists():
+        schema = json.loads(SARIF_SCHEMA.read_text())
+        jsonschema.validators.validator_for(schema)(schema).validate(json.loads(render_text(empty, "sarif")))
