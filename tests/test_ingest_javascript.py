@@ -333,3 +333,16 @@ def test_yaml_aliases_are_refused(tmp_path):
     with pytest.raises(InputError) as caught:
         read_file(lock)
     assert caught.value.line == 5 and "alias" in caught.value.message
+
+
+def test_yarn_workspace_globs_skip_installed_packages(tmp_path):
+    (tmp_path / "package.json").write_text('{"private": true, "workspaces": ["packages/**"]}')
+    for folder, dependency in (("packages/a", "left"), ("packages/a/node_modules/x", "right")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "package.json").write_text(f'{{"dependencies": {{"{dependency}": "^1.0.0"}}}}')
+    (tmp_path / "yarn.lock").write_text(
+        '# yarn lockfile v1\n\nleft@^1.0.0:\n  version "1.0.0"\n\nright@^1.0.0:\n  version "1.0.0"\n'
+    )
+    result = read_file(tmp_path / "yarn.lock")
+    assert refs(result, direct=True) == {"left@1.0.0"}
+    assert refs(result, direct=None) == {"right@1.0.0"}
