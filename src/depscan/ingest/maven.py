@@ -222,6 +222,8 @@ class PomReader(Reader):
         head = source.head
         if not head.startswith(b"<"):
             return False
+        if source.path.name == "pom.xml":
+            return True
         window = head[:8192]
         return b"<project" in window and (_POM_NAMESPACE in window or b"<modelVersion>" in window)
 

@@ -52,6 +52,11 @@ def _local_type(value: Any) -> str:
     return tail.split("_", 1)[1] if "_" in tail else tail
 
 
+def _type(element: dict[str, Any]) -> str:
+    """The element's local type name; JSON-LD allows `@type` where the SPDX context aliases it as `type`."""
+    return _local_type(element.get("type") or element.get("@type"))
+
+
 def _get(element: dict[str, Any], name: str, prefix: str = "software_") -> Any:
     """A property by its compact name with or without its profile prefix."""
     value = element.get(prefix + name)
@@ -91,9 +96,7 @@ class Spdx3JsonReader(Reader):
             if ref is not None:
                 by_id.setdefault(ref, element)
         agents = {
-            ref: e["name"]
-            for ref, e in by_id.items()
-            if _local_type(e.get("type")) in _AGENT_TYPES and isinstance(e.get("name"), str)
+            ref: e["name"] for ref, e in by_id.items() if _type(e) in _AGENT_TYPES and isinstance(e.get("name"), str)
         }
         declared: dict[str, list[str]] = {}
         concluded: dict[str, list[str]] = {}
@@ -101,7 +104,7 @@ class Spdx3JsonReader(Reader):
         marks: dict[str, set[str | None]] = {}  # target -> scopes of the edges that reach it (None: required)
         described: list[str] = []
         for element in elements:
-            kind = _local_type(element.get("type"))
+            kind = _type(element)
             if kind in _DOCUMENT_TYPES:
                 described.extend(_ids(element.get("rootElement")))
             if kind not in ("Relationship", "LifecycleScopedRelationship"):
@@ -116,7 +119,7 @@ class Spdx3JsonReader(Reader):
                 declared.setdefault(origin, []).extend(targets)
             elif relationship == "hasConcludedLicense":
                 concluded.setdefault(origin, []).extend(targets)
-            elif relationship == "describes" and _local_type(by_id.get(origin, {}).get("type")) in _DOCUMENT_TYPES:
+            elif relationship == "describes" and _type(by_id.get(origin, {})) in _DOCUMENT_TYPES:
                 described.extend(targets)
             elif relationship in _EDGES:
                 scope = _EDGES[relationship]
@@ -131,7 +134,7 @@ class Spdx3JsonReader(Reader):
         lines = lines_of_values(source.data, b'"spdxId"')
         components: list[Component] = []
         for ref, element in by_id.items():
-            if _local_type(element.get("type")) not in _PACKAGE_TYPES or ref in subjects:
+            if _type(element) not in _PACKAGE_TYPES or ref in subjects:
                 continue
             component = self._component(element, ref, agents, by_id, declared, concluded, source.display, lines)
             if component is None:
@@ -168,7 +171,7 @@ class Spdx3JsonReader(Reader):
                 continue
             seen.add(ref)
             element = by_id.get(ref, {})
-            if _local_type(element.get("type")) in _DOCUMENT_TYPES:
+            if _type(element) in _DOCUMENT_TYPES:
                 pending.extend(_ids(element.get("rootElement")))  # an Sbom inside the document
             elif graph.get(ref):
                 subjects.add(ref)
@@ -211,7 +214,7 @@ class Spdx3JsonReader(Reader):
         )
         if licenses and evidence == "concluded":
             component.properties["license_evidence"] = "concluded"
-        kind = _local_type(element.get("type"))
+        kind = _type(element)
         if kind != "Package":
             component.properties["spdx_type"] = kind
         purpose = _get(element, "primaryPurpose")
@@ -278,7 +281,7 @@ def _license_expression(ref: str, by_id: dict[str, dict[str, Any]], depth: int) 
         return None
     if ref.endswith(_NO_LICENSE_INDIVIDUALS):
         return None
-    kind = _local_type(element.get("type"))
+    kind = _type(element)
     if kind == "LicenseExpression":
         value = _get(element, "licenseExpression", "simplelicensing_")
         return value.strip() if isinstance(value, str) else None

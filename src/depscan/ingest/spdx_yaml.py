@@ -72,7 +72,7 @@ class SpdxYamlReader(Reader):
         head = source.head
         if head.startswith((b"{", b"[", b"<")):
             return False
-        return bool(_VERSION_LINE.search(head[:8192]))
+        return source.path.name.lower().endswith((".spdx.yaml", ".spdx.yml")) or bool(_VERSION_LINE.search(head[:8192]))
 
     def read(self, source: InputFile) -> ReadResult:
         text = source.text
