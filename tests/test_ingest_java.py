@@ -78,6 +78,16 @@ def test_parent_on_disk_with_other_coordinates_is_not_followed(tmp_path):
     assert found["g:a"].version is None and found["g:a"].properties["version_spec"] == "${v}"
 
 
+def test_unresolved_coordinates_get_no_purl(tmp_path):
+    path = tmp_path / "pom.xml"
+    path.write_text(
+        "<project><modelVersion>4.0.0</modelVersion><dependencies><dependency><groupId>${vendor.group}</groupId>"
+        "<artifactId>client</artifactId><version>1.0</version></dependency></dependencies></project>"
+    )
+    client = components_of(path)["${vendor.group}:client"]
+    assert client.purl is None and client.ecosystem == "maven" and client.version == "1.0"
+
+
 def test_property_cycles_stop(tmp_path):
     path = tmp_path / "pom.xml"
     path.write_text(

@@ -74,6 +74,7 @@ def test_spdx_yaml_through_the_shared_spdx2_model():
         ("spdxVersion: SPDX-2.3\npackages:\n  - name: a\n   bad: indent\n", "invalid YAML", 4),
         ("spdxVersion: SPDX-2.3\npackages: [\n", "invalid YAML", None),
         ("document:\n  spdxVersion: SPDX-2.3\n", "not an SPDX 2.x YAML document", None),
+        ("spdxVersion: SPDX-2.3\nname: !!python/object/apply:os.system ['true']\n", "invalid YAML", 2),
     ],
 )
 def test_spdx_yaml_errors(tmp_path, content, message, line):

@@ -73,7 +73,7 @@ class ComposerLockReader(Reader):
             listed = document.get(key)
             if isinstance(listed, list):
                 entries.extend((entry, dev) for entry in listed if isinstance(entry, dict))
-        names: dict[str, str] = {}  # lowercase package name -> ref
+        known: set[str] = set()  # lowercase package names: Composer's refs, as names are case-insensitive
         substitutes: dict[str, str] = {}  # lowercase replaced/provided name -> ref of the package doing it
         components: list[Component] = []
         for entry, dev in entries:
@@ -81,9 +81,9 @@ class ComposerLockReader(Reader):
             if not isinstance(name, str) or not name:
                 continue
             ref = name.lower()
-            if ref in names:
+            if ref in known:
                 continue
-            names[ref] = ref
+            known.add(ref)
             for field in ("replace", "provide"):
                 declared = entry.get(field)
                 if isinstance(declared, dict):
@@ -95,8 +95,8 @@ class ComposerLockReader(Reader):
             name = entry.get("name")
             required = entry.get("require")
             if isinstance(name, str) and isinstance(required, dict):
-                graph[name.lower()] = _targets(required, names, substitutes)
-        roots = _targets(_manifest_requirements(source), names, substitutes)
+                graph[name.lower()] = _targets(required, known, substitutes)
+        roots = _targets(_manifest_requirements(source), known, substitutes)
         return ReadResult(self.format, components, graph, roots)
 
     def _component(self, entry: dict[str, Any], name: str, dev: bool, display: str, line: int | None) -> Component:
@@ -127,7 +127,8 @@ class ComposerLockReader(Reader):
         return component
 
 
-def _targets(required: Any, names: dict[str, str], substitutes: dict[str, str]) -> list[str]:
+def _targets(required: Any, known: set[str], substitutes: dict[str, str]) -> list[str]:
+    """Refs of the packages that satisfy `required` (a require map): by name, else by what replaces/provides it."""
     if not isinstance(required, dict):
         return []
     found: list[str] = []
@@ -135,7 +136,7 @@ def _targets(required: Any, names: dict[str, str], substitutes: dict[str, str]) 
         key = str(requirement).lower()
         if _is_platform(key):
             continue
-        target = names.get(key) or substitutes.get(key)
+        target = key if key in known else substitutes.get(key)
         if target and target not in found:
             found.append(target)
     return found
@@ -145,6 +146,8 @@ def _manifest_requirements(source: InputFile) -> dict[str, Any]:
     """`require` and `require-dev` of the composer.json beside the lockfile, when there is one."""
     manifest = source.path.parent / "composer.json"
     try:
+        if not manifest.is_file():
+            return {}
         document = orjson.loads(manifest.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return {}

@@ -201,10 +201,11 @@ def _maven_component(
     qualifiers: dict[str, str] | None = None,
 ) -> Component:
     version, specification = _pinned(raw_version)
+    resolved = "${" not in group and "${" not in artifact  # else no purl: it would name a package that does not exist
     component = Component(
         name=f"{group}:{artifact}",
         version=version,
-        purl=purls.build("maven", artifact, version, namespace=group, qualifiers=qualifiers),
+        purl=purls.build("maven", artifact, version, namespace=group, qualifiers=qualifiers) if resolved else None,
         ecosystem="maven",
         bom_ref=f"{group}:{artifact}",
         sources=[Location(display, line)],
