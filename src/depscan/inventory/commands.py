@@ -110,13 +110,9 @@ def inventory_scan(
             if error.get("line"):
                 where = f"{where}:{error['line']}"
             _error(f"application {result.name!r}: {where}: {error['message']}")
-        for unknown in result.unknown_declared:
-            _warning(
-                f"application {result.name!r}: {unknown['role']} {unknown['value']!r} is not in the vendor database"
-                " (reported with an unknown controller)"
-            )
         for warning in result.warnings:
             _warning(f"application {result.name!r}: {warning}")
+    _warn_unknown_declared(audit.results)
     _write(portfolio_renderer(format_)(audit.portfolio, RenderOptions(tool_version=_version())), output)
     if audit.failed:
         sys.exit(EXIT_INPUT)
@@ -246,6 +242,18 @@ def _version() -> str:
     from depscan import __version__
 
     return __version__
+
+
+def _warn_unknown_declared(results: list[Any]) -> None:
+    """One line per unknown name, however many applications declare it."""
+    users: dict[tuple[str, str], list[str]] = {}
+    for result in results:
+        for unknown in result.unknown_declared:
+            users.setdefault((unknown["role"], unknown["value"]), []).append(result.name)
+    for (role, value), names in sorted(users.items()):
+        shown = ", ".join(repr(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        where = f"application {shown}" if len(names) == 1 else f"{len(names)} applications ({shown})"
+        _warning(f"{role} {value!r} is not in the vendor database, kept with an unknown controller: {where}")
 
 
 def _warning(message: str) -> None:
