@@ -21,7 +21,7 @@ from depscan.ingest.lines import MAX_BYTES_FOR_LINES
 from depscan.model import Component, Location
 
 _TYPES = (b'"Direct"', b'"Transitive"', b'"CentralTransitive"', b'"Project"')
-_OBJECT_KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*\{')
+_OBJECT_KEY = re.compile(rb'"([^"\\\n]*)"\s*:\s*\{')  # NuGet ids never need escapes: the simple form is fast
 
 
 def _object_key_lines(data: bytes) -> dict[str, list[int]]:
@@ -65,7 +65,7 @@ class NugetLockReader(Reader):
         seen_names: dict[str, int] = {}
         components: dict[str, Component] = {}
         graph: dict[str, list[str]] = {}
-        roots: list[str] = []
+        roots: dict[str, None] = {}  # an ordered set: thousands of Direct entries are common in big solutions
         for framework, packages in frameworks.items():
             if not isinstance(packages, dict):
                 continue
@@ -78,7 +78,7 @@ class NugetLockReader(Reader):
                 kind = entry.get("type")
                 children = self._children(entry, resolved)
                 if kind == "Project":
-                    roots.extend(c for c in children if c not in roots)  # the solution's own code
+                    roots.update(dict.fromkeys(children))  # the solution's own code
                     continue
                 version = entry.get("resolved") if isinstance(entry.get("resolved"), str) else None
                 ref = f"{key}@{version}" if version else key
@@ -94,11 +94,11 @@ class NugetLockReader(Reader):
                     )
                     component.properties["target_frameworks"] = []
                 component.properties["target_frameworks"].append(framework)
-                if kind == "Direct" and ref not in roots:
-                    roots.append(ref)
+                if kind == "Direct":
+                    roots[ref] = None
                 edges = graph.setdefault(ref, [])
                 edges.extend(c for c in children if c not in edges)
-        return ReadResult(self.format, list(components.values()), graph, roots)
+        return ReadResult(self.format, list(components.values()), graph, list(roots))
 
     def _children(self, entry: dict[str, Any], resolved: dict[str, tuple[str, dict[str, Any]]]) -> list[str]:
         """Refs of the packages `entry` depends on, as resolved in the same framework; projects skipped."""
