@@ -190,3 +190,21 @@ def test_xml_sboms_give_line_numbers_too(reports):
     assert line is not None
     text = (PIPELINE / "syft.cdx.xml").read_text().splitlines()
     assert "bom-ref" in text[line - 1] and "boto3" in text[line - 1]
+
+
+def test_a_declaration_without_version_folds_into_the_locked_package(cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\ndependencies = ["boto3>=1.30"]\n')
+    (tmp_path / "requirements.txt").write_text("boto3==1.34.0\nbotocore==1.34.0\n    # via boto3\n")
+    report = scan_json(cli, tmp_path)
+    boto3 = [c for c in report["components"] if c["name"].lower() == "boto3"]
+    assert len(boto3) == 1 and boto3[0]["version"] == "1.34.0"
+    assert {Path(s["path"]).name for s in boto3[0]["sources"]} == {"pyproject.toml", "requirements.txt"}
+    assert boto3[0]["direct"] is True
+
+
+def test_directory_discovery_matches_file_names_case_insensitively(cli, tmp_path):
+    (tmp_path / "Pipfile.lock").write_text(
+        '{"_meta": {"pipfile-spec": 6, "sources": []}, "default": {"boto3": {"version": "==1.34.0"}}, "develop": {}}'
+    )
+    report = scan_json(cli, tmp_path)
+    assert [c["name"] for c in report["components"] if c["purl"]] == ["boto3"]

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
-from packageurl import PackageURL
+from packageurl import PackageURL, normalize_version
 
 _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 
@@ -30,12 +30,26 @@ def build(
     namespace: str | None = None,
     qualifiers: dict[str, str] | None = None,
 ) -> str:
-    """Build a purl string from its parts, encoded as the spec says."""
+    """Build a purl string from its parts, encoded as the spec says (by packageurl-python).
+
+    The base (type, namespace, name) repeats across versions and is cached;
+    only the version is encoded per call, which makes lockfiles with tens of
+    thousands of entries cheap.
+    """
     if type_ == "pypi":
         name = pypi_name(name)
-    return PackageURL(
-        type=type_, namespace=namespace, name=name, version=version or None, qualifiers=qualifiers or None
-    ).to_string()
+    if qualifiers:
+        return PackageURL(
+            type=type_, namespace=namespace, name=name, version=version or None, qualifiers=qualifiers
+        ).to_string()
+    base = _base(type_, namespace or None, name)
+    encoded = normalize_version(version, type_) if version else None
+    return f"{base}@{encoded}" if encoded else base
+
+
+@lru_cache(maxsize=131072)
+def _base(type_: str, namespace: str | None, name: str) -> str:
+    return PackageURL(type=type_, namespace=namespace, name=name).to_string()
 
 
 def split(purl: str) -> tuple[str | None, str | None]:

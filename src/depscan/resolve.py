@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from depscan import licenses
+from depscan import licenses, purls
 from depscan.model import Component, Location, VendorMatch
 from depscan.vendordb import VendorDatabase
 from depscan.vendordb.keys import domain_key
@@ -20,7 +20,12 @@ _UPGRADES = {"sdk"}
 
 
 def merge(components: Iterable[Component]) -> list[Component]:
-    """One component per id, keeping every place it was found and the union of what was said of it."""
+    """One component per id, keeping every place it was found and the union of what was said of it.
+
+    A declaration without a version (pyproject.toml, package.json ranges) is
+    folded into the locked versions of the same package found beside it, so a
+    project folder reports each dependency once.
+    """
     merged: dict[str, Component] = {}
     for component in components:
         key = component.id
@@ -28,27 +33,52 @@ def merge(components: Iterable[Component]) -> list[Component]:
         if existing is None:
             merged[key] = component
             continue
-        for location in component.sources:
-            if location not in existing.sources:
-                existing.sources.append(location)
-        for supplier in component.suppliers:
-            if supplier not in existing.suppliers:
-                existing.suppliers.append(supplier)
-        if not existing.declared_licenses and component.declared_licenses:
-            existing.declared_licenses = component.declared_licenses
-        existing.repository = existing.repository or component.repository
-        if component.direct:
-            existing.direct = True
-            existing.introduced_by = []
-        elif existing.direct is None and component.direct is False:
-            existing.direct = False
-            existing.introduced_by = component.introduced_by
-        if existing.scope and not component.scope:
-            existing.scope = None  # required somewhere: not only a dev dependency
-        for endpoint in component.endpoints:
-            if endpoint not in existing.endpoints:
-                existing.endpoints.append(endpoint)
-    return list(merged.values())
+        _absorb(existing, component)
+    return _fold_unversioned(merged)
+
+
+def _fold_unversioned(merged: dict[str, Component]) -> list[Component]:
+    versioned: dict[str, list[Component]] = {}
+    for component in merged.values():
+        if component.purl and component.version:
+            base, _ = purls.split(component.purl)
+            if base:
+                versioned.setdefault(base, []).append(component)
+    result: list[Component] = []
+    for component in merged.values():
+        if component.purl and not component.version:
+            base, _ = purls.split(component.purl)
+            targets = versioned.get(base or "")
+            if targets:
+                for target in targets:
+                    _absorb(target, component)
+                continue
+        result.append(component)
+    return result
+
+
+def _absorb(existing: Component, component: Component) -> None:
+    """Fold what `component` says into `existing`, which stands for the same package."""
+    for location in component.sources:
+        if location not in existing.sources:
+            existing.sources.append(location)
+    for supplier in component.suppliers:
+        if supplier not in existing.suppliers:
+            existing.suppliers.append(supplier)
+    if not existing.declared_licenses and component.declared_licenses:
+        existing.declared_licenses = component.declared_licenses
+    existing.repository = existing.repository or component.repository
+    if component.direct:
+        existing.direct = True
+        existing.introduced_by = []
+    elif existing.direct is None and component.direct is False:
+        existing.direct = False
+        existing.introduced_by = component.introduced_by
+    if existing.scope and not component.scope:
+        existing.scope = None  # required somewhere: not only a dev dependency
+    for endpoint in component.endpoints:
+        if endpoint not in existing.endpoints:
+            existing.endpoints.append(endpoint)
 
 
 def resolve(components: list[Component], database: VendorDatabase) -> None:

@@ -161,7 +161,7 @@ def _is_candidate(relative: str, name: str) -> bool:
     """Whether a file name (or, for patterns with a folder, its relative path) is one a reader claims."""
     lowered_name, lowered_path = name.lower(), relative.lower()
     for reader in READERS:
-        for pattern in reader.filenames:
+        for pattern in (p.lower() for p in reader.filenames):
             if "/" in pattern:
                 if fnmatch.fnmatch(lowered_path, pattern) or fnmatch.fnmatch(lowered_path, "*/" + pattern):
                     return True
