@@ -39,5 +39,4 @@ def mark_direct(result: ReadResult) -> None:
         elif source is not None:
             component.direct = False
             component.introduced_by = [by_ref[source].id]
-        else:
-            component.direct = None  # in the input, but the graph does not say how it is reached
+        # else: not reachable through the graph; keep what the reader said (go.mod's `// indirect`), or unknown
