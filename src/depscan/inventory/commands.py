@@ -39,6 +39,7 @@ def inventory() -> None:
 @click.option(
     "--history",
     "history_file",
+    metavar="[FILE]",
     is_flag=False,
     flag_value=DEFAULT_HISTORY,
     envvar="DEPSCAN_HISTORY",
