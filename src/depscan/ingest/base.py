@@ -18,6 +18,7 @@ from depscan.model import Component
 
 MAX_INPUT_BYTES = 1 << 30  # 1 GiB: larger than any real SBOM, small enough to refuse a runaway file
 _JSON_ERROR_POSITION = re.compile(r"line (\d+) column (\d+)")
+_JSON_OR_XML_OPENINGS = (b"{", b"<", b"[")
 
 
 @dataclass
@@ -66,6 +67,20 @@ class InputFile:
                 line = self.data[: exc.start].count(b"\n") + 1
                 raise InputError(self.display, "not valid UTF-8 text", line) from None
         return self._text
+
+    def text_or_none(self) -> str | None:
+        """The text, or None when the bytes are not UTF-8: `sniff` answers no where `read` would raise."""
+        try:
+            return self.text
+        except InputError:
+            return None
+
+    def sniff_text(self) -> str | None:
+        """The text for sniffing a line-based format (YAML, HCL, Dockerfile): None when the file opens like
+        JSON or XML (`{`, `[`, `<`), or is not UTF-8."""
+        if self.head.startswith(_JSON_OR_XML_OPENINGS):
+            return None
+        return self.text_or_none()
 
     def json(self) -> Any:
         """The parsed JSON document (orjson: several times faster than json on large SBOMs)."""

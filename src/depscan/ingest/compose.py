@@ -23,7 +23,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from depscan.errors import InputError
 from depscan.ingest._images import ComponentSet, comment_after, image_component, parse_image
 from depscan.ingest._yaml import line_of, load_one, mapping, text_of
 from depscan.ingest.base import InputFile, Reader, ReadResult
@@ -57,9 +56,8 @@ class ComposeReader(Reader):
     def sniff(self, source: InputFile) -> bool:
         if source.head.startswith((b"<", b"[")):
             return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.text_or_none()
+        if text is None:
             return False
         if _NOT_COMPOSE.search(text):
             return False

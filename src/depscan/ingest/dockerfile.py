@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from depscan import purls
-from depscan.errors import InputError
 from depscan.ingest._images import ComponentSet, image_component, parse_image
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
@@ -125,11 +124,8 @@ class DockerfileReader(Reader):
     )
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         if not _FROM_LINE.search(text):
             return False

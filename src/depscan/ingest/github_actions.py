@@ -31,7 +31,6 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from depscan.errors import InputError
 from depscan.ingest._images import ComponentSet, comment_after, image_component, parse_image
 from depscan.ingest._yaml import key_line, line_of, load_one, mapping, sequence, text_of
 from depscan.ingest.base import InputFile, Reader, ReadResult
@@ -68,11 +67,8 @@ class GitHubActionsReader(Reader):
     filenames = (".github/workflows/*.yml", ".github/workflows/*.yaml", "action.yml", "action.yaml")
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         if _TOP_JOBS.search(text) and _TOP_ON.search(text):
             return True

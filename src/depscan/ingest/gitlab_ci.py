@@ -22,7 +22,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from depscan.errors import InputError
 from depscan.ingest._images import ComponentSet, comment_after, image_component, parse_image
 from depscan.ingest._yaml import line_of, load_one, mapping, sequence, text_of
 from depscan.ingest.base import InputFile, Reader, ReadResult
@@ -58,11 +57,8 @@ class GitLabCiReader(Reader):
     filenames = (".gitlab-ci.yml", ".gitlab-ci.yaml", "*.gitlab-ci.yml", "*.gitlab-ci.yaml")
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         if _NAME_HINT.search(source.path.name):
             return True

@@ -47,11 +47,8 @@ class HelmChartReader(Reader):
     filenames = ("chart.yaml", "chart.yml", "chart.lock")
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         if _TOP_KIND.search(text):
             return False  # a Kubernetes object, not a chart
@@ -85,9 +82,8 @@ class HelmValuesReader(Reader):
     def sniff(self, source: InputFile) -> bool:
         if not _VALUES_NAME.match(source.path.name):
             return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.text_or_none()
+        if text is None:
             return False
         in_chart = any((source.path.parent / name).is_file() for name in ("Chart.yaml", "Chart.yml", "chart.yaml"))
         return in_chart or bool(_IMAGE_KEY.search(text))

@@ -62,9 +62,8 @@ class KubernetesReader(Reader):
             return False
         if head.startswith(b"{"):
             return bool(_JSON_API_VERSION.search(head) and _JSON_KIND.search(head))
-        try:
-            text = source.text
-        except InputError:
+        text = source.text_or_none()
+        if text is None:
             return False
         return bool(_TOP_API_VERSION.search(text) and _TOP_KIND.search(text))
 

@@ -35,9 +35,8 @@ class RequirementsReader(Reader):
         name = source.path.name.lower()
         if any(fnmatch(name, pattern) for pattern in ("*requirements*.txt", "*requirements*.in", "constraints*.txt")):
             return True
-        try:
-            text = source.text
-        except InputError:
+        text = source.text_or_none()
+        if text is None:
             return False
         significant = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
         if not significant:

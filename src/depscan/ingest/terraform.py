@@ -75,11 +75,8 @@ class TerraformLockReader(Reader):
     filenames = (".terraform.lock.hcl",)
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         return bool(_LOCK_PROVIDER.search(text))
 
@@ -108,11 +105,8 @@ class TerraformReader(Reader):
     filenames = ("*.tf", "*.tofu")
 
     def sniff(self, source: InputFile) -> bool:
-        if source.head.startswith((b"{", b"<", b"[")):
-            return False
-        try:
-            text = source.text
-        except InputError:
+        text = source.sniff_text()
+        if text is None:
             return False
         if _LOCK_PROVIDER.search(text) and "required_providers" not in text:
             return False  # a lock file under another name
