@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from depscan import purls
+from depscan.ingest.base import ReadResult
 from depscan.model import Component, Location
 
 DOCKER_HUB = "docker.io"
@@ -179,6 +180,11 @@ class ComponentSet:
     def components(self) -> list[Component]:
         """In the order they appear in the file (first place each was found)."""
         return sorted(self._by_id.values(), key=lambda c: (c.sources[0].line or 0, c.id) if c.sources else (0, c.id))
+
+    def result(self, format_name: str) -> ReadResult:
+        """The file's read result: these files name what they pull themselves, so every component is direct."""
+        components = self.components()
+        return ReadResult(format_name, components, roots=[c.bom_ref or "" for c in components])
 
     def __len__(self) -> int:
         return len(self._by_id)

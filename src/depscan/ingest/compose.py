@@ -108,8 +108,7 @@ class ComposeReader(Reader):
             platform = text_of(service.get("platform"))
             line = line_of(written)
             found.add(image_component(image, source.display, line, "runtime", platform, comment_after(lines, line)))
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 def _interpolate(text: str, environment: dict[str, str]) -> str:

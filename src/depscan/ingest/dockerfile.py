@@ -169,8 +169,7 @@ class DockerfileReader(Reader):
         if not stages and not found:
             raise source.error("no FROM instruction: not a Dockerfile")
         self._stage_images(source, stages, stage_names, found)
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
     def _from(self, source: InputFile, instruction: Instruction, arguments: dict[str, str | None]) -> Stage:
         flags, words = _flags(instruction.arguments)

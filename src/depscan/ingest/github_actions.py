@@ -91,8 +91,7 @@ class GitHubActionsReader(Reader):
             self._action_metadata(source, lines, document["runs"], found)
         else:
             raise source.error("not a GitHub Actions workflow (no 'jobs') or action (no 'runs')")
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
     # -- workflows ----------------------------------------------------------
 

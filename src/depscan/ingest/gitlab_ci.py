@@ -86,8 +86,7 @@ class GitLabCiReader(Reader):
             trigger = job.get("trigger")
             if isinstance(trigger, dict):
                 self._includes(source, trigger.get("include"), found)
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
     def _images(
         self,

@@ -69,8 +69,7 @@ class HelmChartReader(Reader):
             component = _chart_dependency(mapping(entry), source.display, locked)
             if component is not None:
                 found.add(component)
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 class HelmValuesReader(Reader):
@@ -116,8 +115,7 @@ class HelmValuesReader(Reader):
                         continue
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 def _chart_dependency(entry: dict[Any, Any], display: str, locked: bool) -> Component | None:

@@ -86,8 +86,7 @@ class KubernetesReader(Reader):
                     self._pod_images(source, lines, item, found)
         if documents and not objects:
             raise source.error("no Kubernetes object (apiVersion and kind) in this YAML file")
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
     def _pod_images(self, source: InputFile, lines: list[str], item: dict[Any, Any], found: ComponentSet) -> None:
         stack: list[tuple[Any, int]] = [(item, 0)]
@@ -147,8 +146,7 @@ class KubernetesReader(Reader):
             image = parse_image(value)
             if image is not None:
                 found.add(image_component(image, source.display, number, "runtime", note=comment_after(lines, number)))
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 def _objects(document: Any) -> list[dict[Any, Any]]:

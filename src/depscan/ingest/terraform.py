@@ -96,8 +96,7 @@ class TerraformLockReader(Reader):
                 component.properties["constraint"] = constraints
             component.properties["locked"] = True
             found.add(component)
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 class TerraformReader(Reader):
@@ -170,8 +169,7 @@ class TerraformReader(Reader):
                 component = _backend_component(backend, source.display)
                 if component is not None:
                     found.add(component)
-        components = found.components()
-        return ReadResult(self.format, components, roots=[c.bom_ref or "" for c in components])
+        return found.result(self.format)
 
 
 def _literal(attribute: hcl.Attribute | None) -> str | None:
