@@ -123,3 +123,9 @@ def test_validate_reports_broken_records(cli, tmp_path):
         "claimed by both",
     ):
         assert fragment in run.stderr, fragment
+
+
+def test_lookup_does_not_guess_docker_hub_for_a_bare_owner_name(database):
+    assert lookup(database, "terraform-provider-openstack/openstack") is None
+    assert lookup(database, "nginx:1.27").id == "docker"
+    assert lookup(database, "hashicorp/aws").id == "aws"  # the provider means AWS infrastructure

@@ -37,9 +37,20 @@ def interpretations(query: str) -> list[Component]:
     return candidates
 
 
+def _explicit_image(text: str) -> bool:
+    """'nginx:1.27' or 'ghcr.io/org/app' name an image; a bare 'owner/name' may be anything."""
+    first = text.split("/", 1)[0]
+    return ":" in text or "@sha256:" in text or "." in first or first == "localhost"
+
+
 def lookup(database: VendorDatabase, query: str) -> VendorMatch | None:
-    for component in interpretations(query):
+    text = query.strip()
+    for component in interpretations(text):
         match = database.resolve(component)
-        if match is not None:
-            return match
+        if match is None:
+            continue
+        if component.image and match.match_key == "container_registry" and not _explicit_image(text):
+            # only the default registry matched: 'owner/name' is not known to be a Docker Hub image
+            continue
+        return match
     return None
