@@ -129,3 +129,22 @@ def test_lookup_does_not_guess_docker_hub_for_a_bare_owner_name(database):
     assert lookup(database, "terraform-provider-openstack/openstack") is None
     assert lookup(database, "nginx:1.27").id == "docker"
     assert lookup(database, "hashicorp/aws").id == "aws"  # the provider means AWS infrastructure
+
+
+def test_every_purl_prefix_resolves_to_its_own_vendor_unless_a_longer_prefix_claims_it(database):
+    from depscan.vendordb import keys
+
+    prefixes = {}
+    for vendor in database.vendors.values():
+        for match in vendor.matches:
+            for prefix in match.get("purl_prefix", ()):
+                prefixes[keys.purl_prefix_key(prefix)] = vendor.id
+    for prefix, vendor_id in prefixes.items():
+        probe = prefix + ("example-package" if prefix.endswith(("/", "-", ".")) else "") + "@1.0.0"
+        if not probe.split("@")[0].rstrip("/").count("/"):
+            continue
+        found = lookup(database, probe)
+        longer = [p for p in prefixes if p != prefix and p.startswith(prefix) and probe.startswith(p)]
+        if longer:
+            continue
+        assert found is not None and found.id == vendor_id, (probe, vendor_id, found and found.id)
