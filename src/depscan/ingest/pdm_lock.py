@@ -18,13 +18,11 @@ from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.pyproject import declarations_beside
 from depscan.ingest.python_common import (
-    header_lines,
-    line_of_package,
+    package_tables,
     pypi_component,
     strings,
     text_or_none,
     toml_document,
-    valid_pypi_name,
     vcs_repository,
 )
 from depscan.model import Component
@@ -46,20 +44,14 @@ class PdmLockReader(Reader):
         )
 
     def read(self, source: InputFile) -> ReadResult:
-        document = toml_document(source)
-        packages = document.get("package", [])
-        if not isinstance(packages, list):
-            raise source.error("`package` is not an array of tables")
-        lines = header_lines(source.text, "[[package]]")
+        tables = package_tables(source, toml_document(source))
         declared = declarations_beside(source.path)
         extras_names = {item.group for item in declared or () if item.scope == "optional" and item.group}
         by_ref: dict[str, Component] = {}
         by_name: dict[str, list[str]] = {}
         wanted: dict[str, list[str]] = {}
         local_needs: list[str] = []
-        for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
-                continue
+        for _, entry, line in tables:
             name = entry["name"]
             key = purls.pypi_name(name)
             names = _dependency_names(entry.get("dependencies"))
@@ -70,7 +62,7 @@ class PdmLockReader(Reader):
             ref = f"{key}=={version}" if version else key
             component = by_ref.get(ref)
             if component is None:
-                component = pypi_component(source, name, version, ref, line_of_package(lines, len(packages), index))
+                component = pypi_component(source, name, version, ref, line)
                 _describe(component, entry)
                 by_ref[ref] = component
                 by_name.setdefault(key, []).append(ref)

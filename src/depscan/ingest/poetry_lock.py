@@ -14,13 +14,11 @@ from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.pyproject import declarations_beside
 from depscan.ingest.python_common import (
-    header_lines,
-    line_of_package,
+    package_tables,
     pypi_component,
     strings,
     text_or_none,
     toml_document,
-    valid_pypi_name,
     vcs_repository,
 )
 from depscan.model import Component
@@ -41,18 +39,11 @@ class PoetryLockReader(Reader):
         return b"[[package]]" in head and _POETRY_PACKAGE_KEY.search(head) is not None
 
     def read(self, source: InputFile) -> ReadResult:
-        document = toml_document(source)
-        packages = document.get("package", [])
-        if not isinstance(packages, list):
-            raise source.error("`package` is not an array of tables")
-        lines = header_lines(source.text, "[[package]]")
         components: list[Component] = []
         by_name: dict[str, list[str]] = {}
         wanted: dict[str, list[str]] = {}
         local: list[dict[str, Any]] = []
-        for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
-                continue
+        for _, entry, line in package_tables(source, toml_document(source)):
             package_source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
             if package_source.get("type") in _LOCAL_SOURCES:
                 local.append(entry)
@@ -63,7 +54,7 @@ class PoetryLockReader(Reader):
             ref = f"{key}=={version}" if version else key
             if ref in wanted:
                 continue  # the same package twice: keep the first
-            component = pypi_component(source, name, version, ref, line_of_package(lines, len(packages), index))
+            component = pypi_component(source, name, version, ref, line)
             _describe(component, entry, package_source)
             components.append(component)
             by_name.setdefault(key, []).append(ref)

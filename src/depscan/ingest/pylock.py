@@ -16,12 +16,10 @@ from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.pyproject import declarations_beside
 from depscan.ingest.python_common import (
-    header_lines,
-    line_of_package,
+    package_tables,
     pypi_component,
     text_or_none,
     toml_document,
-    valid_pypi_name,
     vcs_repository,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
@@ -40,17 +38,10 @@ class PylockReader(Reader):
         return _LOCK_VERSION.search(head) is not None and (_PACKAGES.search(head) is not None or b"created-by" in head)
 
     def read(self, source: InputFile) -> ReadResult:
-        document = toml_document(source)
-        packages = document.get("packages", [])
-        if not isinstance(packages, list):
-            raise source.error("`packages` is not an array of tables")
-        lines = header_lines(source.text, "[[packages]]")
         components: list[Component] = []
         refs_by_name: dict[str, list[tuple[str | None, str]]] = {}
         entries: list[tuple[dict[str, Any], str | None]] = []
-        for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
-                continue
+        for index, entry, line in package_tables(source, toml_document(source), "packages"):
             if isinstance(entry.get("directory"), dict):
                 entries.append((entry, None))
                 continue
@@ -61,7 +52,7 @@ class PylockReader(Reader):
             if any(existing == ref for _, existing in refs_by_name.get(key, ())):
                 ref = f"{ref}#{index}"  # the same version twice, for different environments
             refs_by_name.setdefault(key, []).append((version, ref))
-            component = pypi_component(source, name, version, ref, line_of_package(lines, len(packages), index))
+            component = pypi_component(source, name, version, ref, line)
             _describe(component, entry)
             components.append(component)
             entries.append((entry, ref))

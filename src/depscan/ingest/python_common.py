@@ -44,9 +44,24 @@ def header_lines(text: str, header: str) -> list[int]:
     return lines
 
 
-def line_of_package(lines: list[int], count: int, index: int) -> int | None:
-    """The line of the `index`-th of `count` packages, when the headers matched the packages one to one."""
-    return lines[index] if len(lines) == count else None
+def package_tables(
+    source: InputFile, document: dict[str, Any], key: str = "package"
+) -> list[tuple[int, dict[str, Any], int | None]]:
+    """The lock's `[[key]]` tables that name a valid distribution: (position, table, line of its header).
+
+    Entries that are not tables or whose name PEP 508 refuses are passed over (a hand edit may leave them);
+    the line is known only when the headers matched the entries one to one.
+    """
+    packages = document.get(key, [])
+    if not isinstance(packages, list):
+        raise source.error(f"`{key}` is not an array of tables")
+    lines = header_lines(source.text, f"[[{key}]]")
+    counted = len(lines) == len(packages)
+    return [
+        (index, entry, lines[index] if counted else None)
+        for index, entry in enumerate(packages)
+        if isinstance(entry, dict) and valid_pypi_name(entry.get("name"))
+    ]
 
 
 def strings(value: Any) -> list[str]:

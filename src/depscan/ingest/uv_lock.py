@@ -16,12 +16,10 @@ from typing import Any
 from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.python_common import (
-    header_lines,
-    line_of_package,
+    package_tables,
     pypi_component,
     text_or_none,
     toml_document,
-    valid_pypi_name,
     vcs_repository,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
@@ -46,17 +44,11 @@ class UvLockReader(Reader):
 
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
-        packages = document.get("package", [])
-        if not isinstance(packages, list):
-            raise source.error("`package` is not an array of tables")
-        lines = header_lines(source.text, "[[package]]")
         locked: list[tuple[dict[str, Any], str | None]] = []  # (entry, bom_ref or None for local packages)
         refs_by_name: dict[str, list[tuple[str | None, str | None, str]]] = {}  # name -> (version, source, ref)
         components: list[Component] = []
         seen: set[str] = set()
-        for index, entry in enumerate(packages):
-            if not isinstance(entry, dict) or not valid_pypi_name(entry.get("name")):
-                continue
+        for _, entry, line in package_tables(source, document):
             name = entry["name"]
             key = purls.pypi_name(name)
             version = text_or_none(entry.get("version"))
@@ -69,7 +61,7 @@ class UvLockReader(Reader):
                 ref = f"{ref} {_source_text(package_source)}"
             seen.add(ref)
             refs_by_name.setdefault(key, []).append((version, _source_text(package_source), ref))
-            component = pypi_component(source, name, version, ref, line_of_package(lines, len(packages), index))
+            component = pypi_component(source, name, version, ref, line)
             _describe(component, package_source)
             components.append(component)
             locked.append((entry, ref))
