@@ -1,11 +1,11 @@
-"""What SPDX 2.x JSON and tag-value share once parsed: packages and relationships to components."""
+"""What SPDX 2.x JSON, YAML and tag-value share once parsed: packages and relationships to components."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from depscan import purls
-from depscan.ingest.base import ReadResult
+from depscan.ingest.base import InputFile, ReadResult
 from depscan.model import Component, Location
 
 _FORWARD = {"DEPENDS_ON", "CONTAINS", "DYNAMIC_LINK", "STATIC_LINK", "HAS_PREREQUISITE", "DEPENDENCY_MANIFEST_OF"}
@@ -67,6 +67,27 @@ def _repository(location: Any) -> str | None:
     if lowered.startswith(("git+", "git://", "hg+", "svn+")) or "github.com/" in lowered or "gitlab.com/" in lowered:
         return location
     return None
+
+
+def is_spdx2(document: Any) -> bool:
+    """Whether a parsed JSON or YAML document is SPDX 2.x (its `spdxVersion` says so)."""
+    return isinstance(document, dict) and str(document.get("spdxVersion", "")).startswith("SPDX-2.")
+
+
+def document_parts(
+    source: InputFile, document: Any, syntax: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """The packages, relationships and described ids of an SPDX 2.x document in JSON or YAML syntax (one model)."""
+    if not is_spdx2(document):
+        raise source.error(f"not an SPDX 2.x {syntax} document (no spdxVersion SPDX-2.x)")
+    packages = document.get("packages")
+    relationships = document.get("relationships")
+    described = document.get("documentDescribes")
+    return (
+        packages if isinstance(packages, list) else [],
+        relationships if isinstance(relationships, list) else [],
+        [d for d in described if isinstance(d, str)] if isinstance(described, list) else [],
+    )
 
 
 def build_result(

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.spdx_common import build_result
+from depscan.ingest.spdx_common import build_result, document_parts
 
 _FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_DEPTH_FOR_C_LOADER = 2000  # 10,000 levels parse fine in CSafeLoader; 100,000 crash it
@@ -84,16 +84,5 @@ class SpdxYamlReader(Reader):
             raise source.error(f"invalid YAML: {exc.problem or exc}", mark.line + 1 if mark else None) from None
         except yaml.YAMLError as exc:
             raise source.error(f"invalid YAML: {exc}") from None
-        if not isinstance(document, dict) or not str(document.get("spdxVersion", "")).startswith("SPDX-2."):
-            raise source.error("not an SPDX 2.x YAML document (no spdxVersion SPDX-2.x)")
-        packages = document.get("packages")
-        relationships = document.get("relationships")
-        described = document.get("documentDescribes")
-        return build_result(
-            self.format,
-            source.display,
-            packages if isinstance(packages, list) else [],
-            relationships if isinstance(relationships, list) else [],
-            [d for d in described if isinstance(d, str)] if isinstance(described, list) else [],
-            _spdxid_lines(text),
-        )
+        packages, relationships, described = document_parts(source, document, "YAML")
+        return build_result(self.format, source.display, packages, relationships, described, _spdxid_lines(text))
