@@ -27,6 +27,18 @@ def npm_purl(name: str, version: str | None) -> str:
     return purls.build("npm", bare, version, namespace=scope or None)
 
 
+def npm_component(name: str, version: str | None, bom_ref: str, display: str, line: int | None) -> Component:
+    """A package of an npm, pnpm or Yarn lock, as each of those readers builds it."""
+    return Component(
+        name=name,
+        version=version,
+        purl=npm_purl(name, version),
+        ecosystem="npm",
+        bom_ref=bom_ref,
+        sources=[Location(display, line)],
+    )
+
+
 def _package_name(path: str) -> str:
     """'node_modules/a/node_modules/@s/b' -> '@s/b'."""
     return path.rsplit(_MARKER, 1)[-1]
@@ -83,15 +95,8 @@ class NpmLockReader(Reader):
                 continue  # the project itself, workspace folders, and links to them
             name = entry.get("name") if isinstance(entry.get("name"), str) else _package_name(path)
             version = entry.get("version") if isinstance(entry.get("version"), str) else None
-            component = Component(
-                name=name,
-                version=version,
-                purl=npm_purl(name, version),
-                ecosystem="npm",
-                declared_licenses=_licenses(entry.get("license")),
-                bom_ref=path,
-                sources=[Location(source.display, lines.get(path))],
-            )
+            component = npm_component(name, version, path, source.display, lines.get(path))
+            component.declared_licenses = _licenses(entry.get("license"))
             component.scope = _scope(entry)
             if isinstance(entry.get("resolved"), str):
                 component.properties["resolved"] = entry["resolved"]
@@ -137,14 +142,7 @@ class NpmLockReader(Reader):
             version = entry.get("version") if isinstance(entry.get("version"), str) else None
             if version and version.startswith("npm:"):  # alias: "npm:real-name@1.2.3"
                 name, _, version = version[4:].rpartition("@")
-            component = Component(
-                name=name,
-                version=version,
-                purl=npm_purl(name, version),
-                ecosystem="npm",
-                bom_ref=path,
-                sources=[Location(source.display, lines.get(name))],
-            )
+            component = npm_component(name, version, path, source.display, lines.get(name))
             component.scope = _scope(entry)
             components.append(component)
             requires = entry.get("requires")

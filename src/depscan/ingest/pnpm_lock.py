@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.npm_lock import npm_purl
+from depscan.ingest.npm_lock import npm_component
 from depscan.ingest.scopes import RUNTIME, assign_scopes
 from depscan.ingest.yaml_events import load_all
 from depscan.ingest.yarn_lock import repository_of, split_descriptor, valid_npm_name
-from depscan.model import Component, Location
+from depscan.model import Component
 
 _VERSION_LINE = re.compile(rb"^lockfileVersion:\s*['\"]?(\d+)", re.M)
 #: importer field -> scope of what it lists
@@ -60,14 +60,7 @@ class PnpmLockReader(Reader):
             ref = f"{name}@{version}" if version else name
             component = components.get(ref)
             if component is None:
-                component = Component(
-                    name=name,
-                    version=version,
-                    purl=npm_purl(name, version),
-                    ecosystem="npm",
-                    bom_ref=ref,
-                    sources=[Location(source.display, lines.get(key))],
-                )
+                component = npm_component(name, version, ref, source.display, lines.get(key))
                 components[ref] = component
             _describe(component, entry)
             node_refs[_strip_peers(key, major)] = ref

@@ -19,11 +19,11 @@ from urllib.parse import unquote
 import orjson
 
 from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.npm_lock import npm_purl
+from depscan.ingest.npm_lock import npm_component
 from depscan.ingest.npm_manifest import declared, project_manifests
 from depscan.ingest.scopes import RUNTIME, assign_scopes
 from depscan.ingest.yaml_events import load_all
-from depscan.model import Component, Location
+from depscan.model import Component
 
 _V1_MARKER = re.compile(rb"^# yarn lockfile v1\s*$", re.M)
 _BERRY_MARKER = re.compile(rb"^__metadata:\s*$", re.M)
@@ -347,14 +347,7 @@ class _Builder:
         ref = f"{name}@{version}" if version else name
         component = self.by_ref.get(ref)
         if component is None:
-            component = Component(
-                name=name,
-                version=version,
-                purl=npm_purl(name, version),
-                ecosystem="npm",
-                bom_ref=ref,
-                sources=[Location(self.source.display, line)],
-            )
+            component = npm_component(name, version, ref, self.source.display, line)
             self.by_ref[ref] = component
             self.wanted[ref] = {}
         self.wanted[ref].update(dependencies)
