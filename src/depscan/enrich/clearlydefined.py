@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from depscan import purls
 from depscan.enrich.facts import Facts, repository_url
-from depscan.enrich.source import Source, text
+from depscan.enrich.source import Source, release_of, text
 from depscan.model import Component
 
 _COORDINATES = {
@@ -37,17 +37,13 @@ class ClearlyDefinedSource(Source):
     url_variable = "DEPSCAN_CLEARLYDEFINED_URL"
 
     def path(self, component: Component) -> str | None:
-        if not component.purl:
+        release = release_of(component)
+        if release is None or release.ecosystem not in _COORDINATES:
             return None
-        ecosystem = purls.ecosystem(component.purl) or ""
-        coordinates = _COORDINATES.get(ecosystem)
-        namespace, name = purls.name_parts(component.purl)
-        _, version = purls.split(component.purl)
-        if coordinates is None or not name or not version:
-            return None
+        ecosystem, namespace, name, version = release
         if ecosystem == "pypi":
             name = purls.pypi_name(name)
-        kind, provider = coordinates
+        kind, provider = _COORDINATES[ecosystem]
         space = quote(namespace, safe="@") if namespace else "-"  # a Go namespace keeps its slashes encoded
         return f"/definitions/{kind}/{provider}/{space}/{quote(name, safe='')}/{quote(version, safe='')}"
 

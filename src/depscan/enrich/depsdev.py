@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from depscan import purls
 from depscan.enrich.facts import Facts, repository_url
-from depscan.enrich.source import Source, strings, text
+from depscan.enrich.source import Source, release_of, strings, text
 from depscan.model import Component
 
 _SYSTEMS = {
@@ -35,14 +35,10 @@ class DepsDevSource(Source):
     url_variable = "DEPSCAN_DEPSDEV_URL"
 
     def path(self, component: Component) -> str | None:
-        if not component.purl:
+        release = release_of(component)
+        if release is None or release.ecosystem not in _SYSTEMS:
             return None
-        ecosystem = purls.ecosystem(component.purl) or ""
-        system = _SYSTEMS.get(ecosystem)
-        namespace, name = purls.name_parts(component.purl)
-        _, version = purls.split(component.purl)
-        if system is None or not name or not version:
-            return None
+        ecosystem, namespace, name, version = release
         if ecosystem == "maven":
             if not namespace:
                 return None
@@ -51,7 +47,7 @@ class DepsDevSource(Source):
             package = purls.pypi_name(name)
         else:
             package = f"{namespace}/{name}" if namespace else name
-        return f"/systems/{system}/packages/{quote(package, safe='')}/versions/{quote(version, safe='')}"
+        return f"/systems/{_SYSTEMS[ecosystem]}/packages/{quote(package, safe='')}/versions/{quote(version, safe='')}"
 
     def parse(self, document: Any, url: str) -> Facts:
         if not isinstance(document, dict):

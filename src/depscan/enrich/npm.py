@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from depscan import purls
 from depscan.enrich.facts import Facts
 from depscan.enrich.installed.node import npm_licenses, npm_people, npm_repository
-from depscan.enrich.source import Source
+from depscan.enrich.source import Source, release_of
 from depscan.model import Component
 
 
@@ -24,12 +23,10 @@ class NpmSource(Source):
     url_variable = "DEPSCAN_NPM_URL"
 
     def path(self, component: Component) -> str | None:
-        if not component.purl or purls.ecosystem(component.purl) != "npm":
+        release = release_of(component)
+        if release is None or release.ecosystem != "npm":
             return None
-        scope, name = purls.name_parts(component.purl)
-        _, version = purls.split(component.purl)
-        if not name or not version:
-            return None
+        _, scope, name, version = release
         full = f"{scope}/{name}" if scope else name
         return f"/{quote(full, safe='@')}/{quote(version, safe='')}"  # '@scope%2Fname', as the registry wants
 

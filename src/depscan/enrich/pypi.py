@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 from depscan import purls
 from depscan.enrich.facts import Facts, people
 from depscan.enrich.installed.python import choose_licenses, choose_repository
-from depscan.enrich.source import Source, strings, text
+from depscan.enrich.source import Source, release_of, strings, text
 from depscan.model import Component
 
 
@@ -27,13 +27,10 @@ class PypiSource(Source):
     url_variable = "DEPSCAN_PYPI_URL"
 
     def path(self, component: Component) -> str | None:
-        if not component.purl or purls.ecosystem(component.purl) != "pypi":
+        release = release_of(component)
+        if release is None or release.ecosystem != "pypi":
             return None
-        _, name = purls.name_parts(component.purl)
-        _, version = purls.split(component.purl)
-        if not name or not version:
-            return None
-        return f"/{quote(purls.pypi_name(name), safe='')}/{quote(version, safe='')}/json"
+        return f"/{quote(purls.pypi_name(release.name), safe='')}/{quote(release.version, safe='')}/json"
 
     def fallback_path(self, component: Component) -> str | None:
         """The project page, whose `info` is the latest release's: usable only when that is the version wanted.

@@ -9,10 +9,31 @@ of base URL (a mirror, a proxy, a test server).
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
+from depscan import purls
 from depscan.enrich.facts import Facts
 from depscan.model import Component
+
+
+class Release(NamedTuple):
+    """What a look-up by version needs of a purl: its type (ecosystem), namespace, name and version."""
+
+    ecosystem: str  # "" when the purl has no type
+    namespace: str | None
+    name: str
+    version: str
+
+
+def release_of(component: Component) -> Release | None:
+    """The released version the component's purl names; None without a purl, a name or a version."""
+    if not component.purl:
+        return None
+    namespace, name = purls.name_parts(component.purl)
+    _, version = purls.split(component.purl)
+    if not name or not version:
+        return None
+    return Release(purls.ecosystem(component.purl) or "", namespace, name, version)
 
 
 class Source:
