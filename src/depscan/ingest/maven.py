@@ -141,21 +141,19 @@ def _own_properties(project: _Node) -> dict[str, str]:
     parent_group, parent_artifact, parent_version = _coordinates(parent) if parent is not None else (None,) * 3
     group = group or parent_group
     version = version or parent_version
-    for prefix in ("project.", "pom.", ""):
-        if group:
-            properties.setdefault(f"{prefix}groupId", group)
-        if artifact:
-            properties.setdefault(f"{prefix}artifactId", artifact)
-        if version:
-            properties.setdefault(f"{prefix}version", version)
-    for prefix in ("project.parent.", "parent."):
-        if parent_group:
-            properties.setdefault(f"{prefix}groupId", parent_group)
-        if parent_artifact:
-            properties.setdefault(f"{prefix}artifactId", parent_artifact)
-        if parent_version:
-            properties.setdefault(f"{prefix}version", parent_version)
+    _define_coordinates(properties, ("project.", "pom.", ""), (group, artifact, version))
+    _define_coordinates(properties, ("project.parent.", "parent."), (parent_group, parent_artifact, parent_version))
     return properties
+
+
+def _define_coordinates(
+    properties: dict[str, str], prefixes: tuple[str, ...], coordinates: tuple[str | None, str | None, str | None]
+) -> None:
+    """`<prefix>groupId`, `<prefix>artifactId` and `<prefix>version` for each prefix, unless <properties> set them."""
+    for prefix in prefixes:
+        for name, value in zip(("groupId", "artifactId", "version"), coordinates, strict=True):
+            if value:
+                properties.setdefault(f"{prefix}{name}", value)
 
 
 def _managed(project: _Node) -> dict[tuple[str, str], str]:
