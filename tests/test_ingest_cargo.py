@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import read_error
 
 CARGO = FIXTURES / "cargo"
 
@@ -62,16 +62,10 @@ def test_scan_reports_cargo_components(cli):
     ],
 )
 def test_errors(tmp_path, content, message):
-    path = tmp_path / "Cargo.lock"
-    path.write_text(content)
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert message in caught.value.message
+    error = read_error(tmp_path / "Cargo.lock", content)
+    assert message in error.message
 
 
 def test_invalid_toml_names_the_line(tmp_path):
-    path = tmp_path / "Cargo.lock"
-    path.write_text('version = 3\n\n[[package]]\nname = "a"\nversion = \n')
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert caught.value.line == 5
+    error = read_error(tmp_path / "Cargo.lock", 'version = 3\n\n[[package]]\nname = "a"\nversion = \n')
+    assert error.line == 5

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import mutate, mutation
 
 # (fixture read, fixtures copied beside it with their relative path, mutated as well)
 SEEDS = [
@@ -40,28 +41,7 @@ SEEDS = [
     ("spdx/shop.spdx.yaml", ()),
 ]
 
-_MUTATION = st.tuples(
-    st.sampled_from(["flip", "cut", "insert", "repeat", "truncate"]),
-    st.floats(min_value=0, max_value=1),
-    st.binary(min_size=1, max_size=8)
-    | st.sampled_from([b"\n", b'"', b"'", b":", b"[", b"{", b"(", b")", b"=", b"=>", b"  ", b"- ", b"\x00", b"\xff"]),
-)
-
-
-def mutate(data: bytes, mutations: list[tuple[str, float, bytes]]) -> bytes:
-    for kind, where, payload in mutations:
-        at = int(where * len(data))
-        if kind == "flip":
-            data = data[:at] + payload + data[at + len(payload) :]
-        elif kind == "cut":
-            data = data[:at] + data[at + len(payload) * 16 :]
-        elif kind == "insert":
-            data = data[:at] + payload + data[at:]
-        elif kind == "repeat":
-            data = data[:at] + data[at : at + 200] * 3 + data[at:]
-        else:
-            data = data[:at]
-    return data
+_MUTATION = mutation([b"\n", b'"', b"'", b":", b"[", b"{", b"(", b")", b"=", b"=>", b"  ", b"- ", b"\x00", b"\xff"])
 
 
 def read_only_input_errors(target: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import read_error
 
 APP = FIXTURES / "go" / "app"
 
@@ -96,20 +96,14 @@ def test_directory_scan_merges_go_mod_and_go_sum(cli):
     ],
 )
 def test_go_mod_errors_name_the_line(tmp_path, content, message, line):
-    path = tmp_path / "go.mod"
-    path.write_text(content)
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert message in caught.value.message
-    assert caught.value.line == line
+    error = read_error(tmp_path / "go.mod", content)
+    assert message in error.message
+    assert error.line == line
 
 
 def test_go_sum_malformed_line(tmp_path):
-    path = tmp_path / "go.sum"
-    path.write_text("github.com/x/y v1.0.0 h1:abc=\ngithub.com/x/z v1.0.0\n")
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert caught.value.line == 2
+    error = read_error(tmp_path / "go.sum", "github.com/x/y v1.0.0 h1:abc=\ngithub.com/x/z v1.0.0\n")
+    assert error.line == 2
 
 
 def test_detected_by_content_under_other_names(tmp_path):

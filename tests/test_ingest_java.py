@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from depscan.errors import InputError
 from depscan.ingest import read_file
 from depscan.ingest.maven import ships
+from helpers import read_error
 
 MAVEN = FIXTURES / "maven"
 
@@ -114,12 +114,9 @@ XXE = """<?xml version="1.0"?>
     ],
 )
 def test_pom_errors(tmp_path, content, message, line):
-    path = tmp_path / "pom.xml"
-    path.write_text(content)
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert message in caught.value.message
-    assert caught.value.line == line
+    error = read_error(tmp_path / "pom.xml", content)
+    assert message in error.message
+    assert error.line == line
 
 
 def test_gradle_lockfile_marks_what_does_not_ship():
@@ -171,8 +168,8 @@ def test_which_configurations_ship(configuration, shipped):
 
 
 def test_gradle_bad_line(tmp_path):
-    path = tmp_path / "gradle.lockfile"
-    path.write_text("# This is a Gradle generated file for dependency locking.\norg.acme:only-two=compileClasspath\n")
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert caught.value.line == 2
+    error = read_error(
+        tmp_path / "gradle.lockfile",
+        "# This is a Gradle generated file for dependency locking.\norg.acme:only-two=compileClasspath\n",
+    )
+    assert error.line == 2

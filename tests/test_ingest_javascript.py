@@ -18,10 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, corpus_file
-from depscan.errors import InputError
 from depscan.ingest import read_file
-from depscan.ingest.base import ReadResult
-from depscan.model import Component
+from helpers import by_ref, copy_alone, read_error, refs
 
 NPM = FIXTURES / "npm"
 WORKSPACE_PACKAGES = {
@@ -35,24 +33,6 @@ WORKSPACE_PACKAGES = {
     "scheduler@0.23.2",
 }
 WORKSPACE_DIRECT = {"react-dom@18.2.0", "react@18.2.0", "ms@2.0.0", "ms@2.1.3", "is-number@7.0.0", "js-tokens@4.0.0"}
-
-
-def by_ref(result: ReadResult) -> dict[str, Component]:
-    return {c.bom_ref or c.name: c for c in result.components}
-
-
-def refs(result: ReadResult, **wanted: object) -> set[str]:
-    return {
-        c.bom_ref or ""
-        for c in result.components
-        if all(getattr(c, attribute) == value for attribute, value in wanted.items())
-    }
-
-
-def copy_alone(source: Path, tmp_path: Path) -> Path:
-    target = tmp_path / source.name
-    target.write_bytes(source.read_bytes())
-    return target
 
 
 # --- pnpm ---------------------------------------------------------------------------------------------------------
@@ -196,11 +176,8 @@ def test_yarn_v1_without_package_json_does_not_guess(tmp_path):
     ],
 )
 def test_yarn_v1_malformed_lines_are_reported_with_their_number(tmp_path, text, line):
-    lock = tmp_path / "yarn.lock"
-    lock.write_text(text)
-    with pytest.raises(InputError) as caught:
-        read_file(lock)
-    assert caught.value.line == line
+    error = read_error(tmp_path / "yarn.lock", text)
+    assert error.line == line
 
 
 def test_yarn_v1_corpus_symfony_demo():
@@ -294,11 +271,8 @@ def test_yarn_berry_corpus(path, count, direct):
 
 
 def test_invalid_berry_yaml_names_the_line(tmp_path):
-    lock = tmp_path / "yarn.lock"
-    lock.write_text('__metadata:\n  version: 8\n\n"a@npm:1.0.0":\n  version: [1.0.0\n')
-    with pytest.raises(InputError) as caught:
-        read_file(lock)
-    assert caught.value.line is not None and "invalid YAML" in caught.value.message
+    error = read_error(tmp_path / "yarn.lock", '__metadata:\n  version: 8\n\n"a@npm:1.0.0":\n  version: [1.0.0\n')
+    assert error.line is not None and "invalid YAML" in error.message
 
 
 def test_cli_scan_of_a_yarn_project_directory(cli):
@@ -328,11 +302,10 @@ def test_event_loader_builds_what_pyyaml_builds(fixture):
 
 
 def test_yaml_aliases_are_refused(tmp_path):
-    lock = tmp_path / "pnpm-lock.yaml"
-    lock.write_text("lockfileVersion: '9.0'\nimporters: &all\n  .: {}\npackages:\n  a@1.0.0: *all\n")
-    with pytest.raises(InputError) as caught:
-        read_file(lock)
-    assert caught.value.line == 5 and "alias" in caught.value.message
+    error = read_error(
+        tmp_path / "pnpm-lock.yaml", "lockfileVersion: '9.0'\nimporters: &all\n  .: {}\npackages:\n  a@1.0.0: *all\n"
+    )
+    assert error.line == 5 and "alias" in error.message
 
 
 def test_yarn_workspace_globs_skip_installed_packages(tmp_path):

@@ -17,30 +17,9 @@ import pytest
 from conftest import FIXTURES, corpus_file
 from depscan.errors import InputError
 from depscan.ingest import read_file
-from depscan.ingest.base import ReadResult
-from depscan.model import Component
+from helpers import by_ref, copy_alone, read_error, refs
 
 PYTHON = FIXTURES / "python"
-
-
-def by_name(result: ReadResult) -> dict[str, Component]:
-    return {c.bom_ref or c.name: c for c in result.components}
-
-
-def names(result: ReadResult, **wanted: object) -> set[str]:
-    """bom_refs of the components whose attributes equal `wanted` (e.g. direct=True, scope="dev")."""
-    return {
-        c.bom_ref or ""
-        for c in result.components
-        if all(getattr(c, attribute) == value for attribute, value in wanted.items())
-    }
-
-
-def copy_alone(source: Path, tmp_path: Path) -> Path:
-    """The lockfile without the manifest that sits beside it in the fixtures."""
-    target = tmp_path / source.name
-    target.write_bytes(source.read_bytes())
-    return target
 
 
 # --- uv.lock ------------------------------------------------------------------------------------------------------
@@ -51,10 +30,10 @@ def test_uv_lock_workspace_roots_scopes_and_local_members():
     assert result.format == "uv-lock"
     assert len(result.components) == 8  # 10 packages, less the root and the workspace member (editable sources)
     assert "fixture-app" not in {c.name for c in result.components}
-    assert names(result, direct=True) == {"requests==2.32.3", "pysocks==1.7.1", "iniconfig==2.3.1", "six==1.17.0"}
-    assert names(result, scope="dev") == {"iniconfig==2.3.1"}
-    assert names(result, scope="optional") == {"pysocks==1.7.1"}
-    urllib3 = by_name(result)["urllib3==2.8.0"]
+    assert refs(result, direct=True) == {"requests==2.32.3", "pysocks==1.7.1", "iniconfig==2.3.1", "six==1.17.0"}
+    assert refs(result, scope="dev") == {"iniconfig==2.3.1"}
+    assert refs(result, scope="optional") == {"pysocks==1.7.1"}
+    urllib3 = by_ref(result)["urllib3==2.8.0"]
     assert urllib3.direct is False and urllib3.introduced_by == ["pkg:pypi/requests@2.32.3"]
     assert urllib3.purl == "pkg:pypi/urllib3@2.8.0"
     assert urllib3.properties["registry"] == "https://pypi.org/simple"
@@ -89,7 +68,7 @@ source = { git = "https://github.com/example/toolbelt.git?tag=v0.9.1#0123456789a
 """
     )
     result = read_file(lock)
-    sdk, toolbelt = by_name(result)["internal-sdk==2.3.0"], by_name(result)["toolbelt==0.9.1"]
+    sdk, toolbelt = by_ref(result)["internal-sdk==2.3.0"], by_ref(result)["toolbelt==0.9.1"]
     assert sdk.properties["registry"] == "https://pypi.corp.example.com/simple"
     assert toolbelt.repository == "https://github.com/example/toolbelt.git"
     assert toolbelt.properties["vcs_commit"] == "0123456789abcdef0123456789abcdef01234567"
@@ -99,7 +78,7 @@ source = { git = "https://github.com/example/toolbelt.git?tag=v0.9.1#0123456789a
 def test_uv_lock_corpus_flask():
     result = read_file(corpus_file("python/flask/uv.lock"))
     assert len(result.components) == 82  # 83 [[package]], less flask itself (editable = ".")
-    runtime_direct = names(result, direct=True, scope=None)
+    runtime_direct = refs(result, direct=True, scope=None)
     assert {r.split("==")[0] for r in runtime_direct} == {
         "blinker",
         "click",
@@ -109,8 +88,8 @@ def test_uv_lock_corpus_flask():
         "werkzeug",
     }
     # sphinx is locked twice (per Python version): both are components, both reached from the docs group
-    assert {r for r in names(result) if r.startswith("sphinx==")} == {"sphinx==8.1.3", "sphinx==8.2.3"}
-    assert names(result, direct=True) >= {"sphinx==8.1.3", "sphinx==8.2.3"}
+    assert {r for r in refs(result) if r.startswith("sphinx==")} == {"sphinx==8.1.3", "sphinx==8.2.3"}
+    assert refs(result, direct=True) >= {"sphinx==8.1.3", "sphinx==8.2.3"}
     assert all(c.sources[0].line for c in result.components)
 
 
@@ -121,19 +100,19 @@ def test_poetry_1_1_lock_categories_private_index_and_git():
     result = read_file(PYTHON / "poetry-1.1" / "poetry.lock")
     assert result.format == "poetry-lock"
     assert len(result.components) == 10
-    assert names(result, direct=True) == {
+    assert refs(result, direct=True) == {
         "requests==2.26.0",
         "internal-sdk==2.3.0",
         "toolbelt==0.9.1",
         "pytest==6.2.5",
     }
-    assert names(result, scope="dev") == {"attrs==21.2.0", "iniconfig==1.1.1", "pytest==6.2.5"}
-    sdk = by_name(result)["internal-sdk==2.3.0"]
+    assert refs(result, scope="dev") == {"attrs==21.2.0", "iniconfig==1.1.1", "pytest==6.2.5"}
+    sdk = by_ref(result)["internal-sdk==2.3.0"]
     assert sdk.properties["registry"] == "https://pypi.corp.example.com/simple"
-    toolbelt = by_name(result)["toolbelt==0.9.1"]
+    toolbelt = by_ref(result)["toolbelt==0.9.1"]
     assert toolbelt.repository == "https://github.com/example/toolbelt.git"
     assert toolbelt.properties["vcs_commit"] == "0123456789abcdef0123456789abcdef01234567"
-    charset = by_name(result)["charset-normalizer==2.0.7"]  # named charset_normalizer by requests
+    charset = by_ref(result)["charset-normalizer==2.0.7"]  # named charset_normalizer by requests
     assert charset.direct is False and charset.introduced_by == ["pkg:pypi/requests@2.26.0"]
 
 
@@ -141,18 +120,18 @@ def test_poetry_2_lock_groups_optional_and_directory_dependency():
     result = read_file(PYTHON / "poetry-2" / "poetry.lock")
     assert len(result.components) == 12
     assert "mylib" not in {c.name for c in result.components}  # a folder of the project: its own code
-    assert names(result, direct=True) == {"httpx==0.28.1", "attrs==25.3.0", "iniconfig==2.0.0", "six==1.17.0"}
-    assert names(result, scope="optional") == {"attrs==25.3.0"}
-    assert names(result, scope="dev") == {"iniconfig==2.0.0"}
-    assert by_name(result)["iniconfig==2.0.0"].properties["groups"] == ["test"]
+    assert refs(result, direct=True) == {"httpx==0.28.1", "attrs==25.3.0", "iniconfig==2.0.0", "six==1.17.0"}
+    assert refs(result, scope="optional") == {"attrs==25.3.0"}
+    assert refs(result, scope="dev") == {"iniconfig==2.0.0"}
+    assert by_ref(result)["iniconfig==2.0.0"].properties["groups"] == ["test"]
 
 
 def test_poetry_lock_without_pyproject_does_not_guess_direct(tmp_path):
     result = read_file(copy_alone(PYTHON / "poetry-2" / "poetry.lock", tmp_path))
     assert len(result.components) == 12
     # only the dependencies of the project's own folder (mylib, recorded in the lock) are known to be direct
-    assert names(result, direct=True) == {"six==1.17.0"}
-    assert names(result, direct=None) == names(result) - {"six==1.17.0"}
+    assert refs(result, direct=True) == {"six==1.17.0"}
+    assert refs(result, direct=None) == refs(result) - {"six==1.17.0"}
 
 
 def test_poetry_lock_corpus():
@@ -162,7 +141,7 @@ def test_poetry_lock_corpus():
     assert [c.name for c in git] == ["poetry-core"]
     assert git[0].repository == "https://github.com/python-poetry/poetry-core.git"
     assert git[0].direct is True
-    assert len(names(result, direct=True)) == 35  # the 35 names the pyproject.toml beside it declares
+    assert len(refs(result, direct=True)) == 35  # the 35 names the pyproject.toml beside it declares
 
 
 # --- pdm.lock -----------------------------------------------------------------------------------------------------
@@ -172,20 +151,20 @@ def test_pdm_lock_extras_entries_are_one_component():
     result = read_file(PYTHON / "pdm" / "pdm.lock")
     assert result.format == "pdm-lock"
     assert len(result.components) == 14  # 16 entries: httpx twice (plain and [socks]), mylib is a local folder
-    httpx = by_name(result)["httpx==0.28.1"]
+    httpx = by_ref(result)["httpx==0.28.1"]
     assert {"socksio==1.0.0", "anyio==4.9.0"} <= set(result.dependencies["httpx==0.28.1"])
     assert "httpx==0.28.1" not in result.dependencies["httpx==0.28.1"]
     assert httpx.direct is True
-    assert names(result, direct=True) == {
+    assert refs(result, direct=True) == {
         "httpx==0.28.1",
         "toolbelt==0.9.1",
         "click==8.2.1",
         "iniconfig==2.1.0",
         "six==1.17.0",
     }
-    assert names(result, scope="optional") == {"click==8.2.1", "colorama==0.4.6"}
-    assert names(result, scope="dev") == {"iniconfig==2.1.0"}
-    toolbelt = by_name(result)["toolbelt==0.9.1"]
+    assert refs(result, scope="optional") == {"click==8.2.1", "colorama==0.4.6"}
+    assert refs(result, scope="dev") == {"iniconfig==2.1.0"}
+    toolbelt = by_ref(result)["toolbelt==0.9.1"]
     assert toolbelt.repository == "https://github.com/example/toolbelt.git"
     assert toolbelt.properties["vcs_commit"] == "0123456789abcdef0123456789abcdef01234567"
 
@@ -203,29 +182,29 @@ def test_pdm_lock_corpus():
 def test_pipfile_lock_sections_indexes_git_and_direct_from_pipfile():
     result = read_file(PYTHON / "pipenv" / "Pipfile.lock")
     assert result.format == "pipfile-lock"
-    refs = names(result)
-    assert len(refs) == 12
+    locked = refs(result)
+    assert len(locked) == 12
     assert "pipenv-app" not in {c.name for c in result.components}  # editable path ".": the project itself
-    assert {"idna==3.10", "idna==3.6"} <= refs  # one version at run time, another for development
-    assert names(result, direct=True) == {
+    assert {"idna==3.10", "idna==3.6"} <= locked  # one version at run time, another for development
+    assert refs(result, direct=True) == {
         "requests==2.32.4",
         "internal-sdk==2.3.0",
         "toolbelt",
         "pytest==8.4.1",
         "idna==3.6",
     }
-    assert names(result, direct=False) == refs - names(result, direct=True)
-    assert names(result, scope="dev") == {
+    assert refs(result, direct=False) == locked - refs(result, direct=True)
+    assert refs(result, scope="dev") == {
         "idna==3.6",
         "iniconfig==2.1.0",
         "packaging==25.0",
         "pluggy==1.6.0",
         "pytest==8.4.1",
     }
-    assert by_name(result)["urllib3==2.4.0"].scope is None  # in both sections
-    assert by_name(result)["internal-sdk==2.3.0"].properties["registry"] == "https://pypi.corp.example.com/simple"
-    assert by_name(result)["toolbelt"].repository == "https://github.com/example/toolbelt.git"
-    assert by_name(result)["idna==3.6"].sources[0].line > by_name(result)["idna==3.10"].sources[0].line
+    assert by_ref(result)["urllib3==2.4.0"].scope is None  # in both sections
+    assert by_ref(result)["internal-sdk==2.3.0"].properties["registry"] == "https://pypi.corp.example.com/simple"
+    assert by_ref(result)["toolbelt"].repository == "https://github.com/example/toolbelt.git"
+    assert by_ref(result)["idna==3.6"].sources[0].line > by_ref(result)["idna==3.10"].sources[0].line
 
 
 def test_pipfile_lock_without_pipfile_leaves_direct_unknown(tmp_path):
@@ -239,7 +218,7 @@ def test_pipfile_lock_without_pipfile_leaves_direct_unknown(tmp_path):
 def test_pipfile_lock_corpus(path, count, direct):
     result = read_file(corpus_file(f"python/{path}"))
     assert len(result.components) == count
-    assert len(names(result, direct=True)) == direct
+    assert len(refs(result, direct=True)) == direct
 
 
 # --- pylock.toml --------------------------------------------------------------------------------------------------
@@ -249,8 +228,8 @@ def test_pylock_from_uv_export():
     result = read_file(PYTHON / "pylock-uv" / "pylock.toml")
     assert result.format == "pylock-toml"
     assert len(result.components) == 8  # 10 packages, less two local directories
-    assert names(result, direct=True) == {"requests==2.32.3", "pysocks==1.7.1", "iniconfig==2.3.1"}
-    assert by_name(result)["certifi==2026.10.18"].properties["registry"] == "https://pypi.org/simple"
+    assert refs(result, direct=True) == {"requests==2.32.3", "pysocks==1.7.1", "iniconfig==2.3.1"}
+    assert by_ref(result)["certifi==2026.10.18"].properties["registry"] == "https://pypi.org/simple"
 
 
 def test_pylock_dependencies_vcs_and_archive(tmp_path):
@@ -277,9 +256,9 @@ archive = { url = "https://files.example.org/pkg-1.0.tar.gz", hashes = { sha256 
     )
     result = read_file(lock)
     assert result.dependencies["toolbelt==0.9.1"] == ["attrs==25.3.0"]
-    assert by_name(result)["toolbelt==0.9.1"].repository == "https://github.com/example/toolbelt.git"
-    assert by_name(result)["pkg"].properties["url"] == "https://files.example.org/pkg-1.0.tar.gz"
-    assert by_name(result)["attrs==25.3.0"].properties["registry"] == "https://pypi.corp.example.com/simple"
+    assert by_ref(result)["toolbelt==0.9.1"].repository == "https://github.com/example/toolbelt.git"
+    assert by_ref(result)["pkg"].properties["url"] == "https://files.example.org/pkg-1.0.tar.gz"
+    assert by_ref(result)["attrs==25.3.0"].properties["registry"] == "https://pypi.corp.example.com/simple"
 
 
 # --- pyproject.toml -----------------------------------------------------------------------------------------------
@@ -288,7 +267,7 @@ archive = { url = "https://files.example.org/pkg-1.0.tar.gz", hashes = { sha256 
 def test_pyproject_poetry_tables():
     result = read_file(PYTHON / "pyproject-poetry" / "pyproject.toml")
     assert result.format == "pyproject-toml"
-    components = by_name(result)
+    components = by_ref(result)
     assert set(components) == {
         "django==4.2.11",
         "celery",
@@ -315,7 +294,7 @@ def test_pyproject_poetry_tables():
 
 def test_pyproject_pep621_and_dependency_groups():
     result = read_file(PYTHON / "pyproject-pep621" / "pyproject.toml")
-    components = by_name(result)
+    components = by_ref(result)
     assert set(components) == {
         "requests",
         "flask==3.0.3",
@@ -384,11 +363,11 @@ def test_pyproject_corpus(path, count):
 
 
 def test_invalid_toml_lockfile_names_the_line(tmp_path):
-    lock = tmp_path / "uv.lock"
-    lock.write_text('version = 1\n\n[[package]]\nname = "x"\nsource = { registry = "https://a.b" }\nversion = \n')
-    with pytest.raises(InputError) as caught:
-        read_file(lock)
-    assert caught.value.line == 6 and "invalid TOML" in caught.value.message
+    error = read_error(
+        tmp_path / "uv.lock",
+        'version = 1\n\n[[package]]\nname = "x"\nsource = { registry = "https://a.b" }\nversion = \n',
+    )
+    assert error.line == 6 and "invalid TOML" in error.message
 
 
 def test_cli_scan_of_a_poetry_project_directory(cli):
@@ -412,8 +391,8 @@ def test_pip_compile_via_the_project_file_marks_direct(tmp_path):
         "flask==2.3.2\n    # via\n    #   my-app (setup.cfg)\n    #   other\n"
     )
     result = read_file(compiled)
-    assert names(result, direct=True) == {"celery", "flask"}
-    assert names(result, direct=False) == {"kombu"}
+    assert refs(result, direct=True) == {"celery", "flask"}
+    assert refs(result, direct=False) == {"kombu"}
 
 
 def test_pip_compile_corpus_direct_from_pyproject():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from depscan.errors import InputError
 from depscan.ingest import read_file
 from depscan.ingest.composer import license_expression
+from helpers import read_error
 
 # --- Ruby ---------------------------------------------------------------------------------------------
 
@@ -47,11 +47,11 @@ def test_platform_variants_fold_into_one_gem():
 
 
 def test_gemfile_lock_bad_spec_line(tmp_path):
-    path = tmp_path / "Gemfile.lock"
-    path.write_text("GEM\n  remote: https://rubygems.org/\n  specs:\n    rake 13.0\n\nDEPENDENCIES\n  rake\n")
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert caught.value.line == 4
+    error = read_error(
+        tmp_path / "Gemfile.lock",
+        "GEM\n  remote: https://rubygems.org/\n  specs:\n    rake 13.0\n\nDEPENDENCIES\n  rake\n",
+    )
+    assert error.line == 4
 
 
 # --- PHP ----------------------------------------------------------------------------------------------
@@ -121,7 +121,5 @@ def test_nuget_lock_shapes_it_does_not_know(tmp_path):
     path = tmp_path / "packages.lock.json"
     path.write_text('{"version": 1, "dependencies": {"net8.0": [], "net9.0": {"A": "not an object"}}}')
     assert read_file(path).components == []  # tolerated, nothing to report
-    path.write_text('{"version": 1, "dependencies": []}')
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert "unrecognised format" in caught.value.message
+    error = read_error(path, '{"version": 1, "dependencies": []}')
+    assert "unrecognised format" in error.message

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import read_error
 
 SPDX = FIXTURES / "spdx"
 
@@ -44,11 +44,10 @@ def test_spdx3_graph_scopes_and_direct():
 
 
 def test_spdx3_not_a_graph(tmp_path):
-    path = tmp_path / "doc.spdx3.json"
-    path.write_text('{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": 5}')
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert "no @graph" in caught.value.message
+    error = read_error(
+        tmp_path / "doc.spdx3.json", '{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": 5}'
+    )
+    assert "no @graph" in error.message
 
 
 def test_spdx_yaml_through_the_shared_spdx2_model():
@@ -78,13 +77,10 @@ def test_spdx_yaml_through_the_shared_spdx2_model():
     ],
 )
 def test_spdx_yaml_errors(tmp_path, content, message, line):
-    path = tmp_path / "doc.spdx.yaml"
-    path.write_text(content)
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert message in caught.value.message
+    error = read_error(tmp_path / "doc.spdx.yaml", content)
+    assert message in error.message
     if line is not None:
-        assert caught.value.line == line
+        assert error.line == line
 
 
 def test_spdx_yaml_self_referencing_alias_is_harmless(tmp_path):
@@ -95,8 +91,7 @@ def test_spdx_yaml_self_referencing_alias_is_harmless(tmp_path):
 
 def test_spdx_yaml_deep_nesting_is_an_error_not_a_crash(tmp_path):
     # libyaml's C composer overflows the C stack on this (a segmentation fault): the reader must not use it here
-    path = tmp_path / "deep.spdx.yaml"
-    path.write_text("spdxVersion: SPDX-2.3\npackages: " + "[" * 200_000 + "]" * 200_000 + "\n")
-    with pytest.raises(InputError) as caught:
-        read_file(path)
-    assert "nested too deeply" in caught.value.message
+    error = read_error(
+        tmp_path / "deep.spdx.yaml", "spdxVersion: SPDX-2.3\npackages: " + "[" * 200_000 + "]" * 200_000 + "\n"
+    )
+    assert "nested too deeply" in error.message

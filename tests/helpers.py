@@ -1,0 +1,68 @@
+"""Helpers the reader tests share: components by bom_ref, the error a bad file raises, byte mutations for fuzzing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from depscan.errors import InputError
+from depscan.ingest import read_file
+from depscan.ingest.base import ReadResult
+from depscan.model import Component
+
+
+def by_ref(result: ReadResult) -> dict[str, Component]:
+    """The components of a result by bom_ref (by name when a reader set none)."""
+    return {c.bom_ref or c.name: c for c in result.components}
+
+
+def refs(result: ReadResult, **wanted: object) -> set[str]:
+    """bom_refs of the components whose attributes equal `wanted` (e.g. direct=True, scope="dev")."""
+    return {
+        c.bom_ref or ""
+        for c in result.components
+        if all(getattr(c, attribute) == value for attribute, value in wanted.items())
+    }
+
+
+def copy_alone(source: Path, tmp_path: Path) -> Path:
+    """The lockfile without the manifest that sits beside it in the fixtures."""
+    target = tmp_path / source.name
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def read_error(path: Path, content: str) -> InputError:
+    """Write `content` to `path` and return the InputError that reading it must raise."""
+    path.write_text(content)
+    with pytest.raises(InputError) as caught:
+        read_file(path)
+    return caught.value
+
+
+def mutation(tokens: list[bytes]) -> st.SearchStrategy[tuple[str, float, bytes]]:
+    """One edit for `mutate`: its kind, where (a fraction of the length), and the bytes: random or a format's token."""
+    return st.tuples(
+        st.sampled_from(["flip", "cut", "insert", "repeat", "truncate"]),
+        st.floats(min_value=0, max_value=1),
+        st.binary(min_size=1, max_size=8) | st.sampled_from(tokens),
+    )
+
+
+def mutate(data: bytes, edits: list[tuple[str, float, bytes]]) -> bytes:
+    """`data` with each edit applied in turn: overwrite, cut, insert, repeat a stretch, or truncate."""
+    for kind, where, payload in edits:
+        at = int(where * len(data))
+        if kind == "flip":
+            data = data[:at] + payload + data[at + len(payload) :]
+        elif kind == "cut":
+            data = data[:at] + data[at + len(payload) * 16 :]
+        elif kind == "insert":
+            data = data[:at] + payload + data[at:]
+        elif kind == "repeat":
+            data = data[:at] + data[at : at + 200] * 3 + data[at:]
+        else:
+            data = data[:at]
+    return data
