@@ -72,14 +72,14 @@ class Chart:
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
-    css, js = _asset("report.css"), _asset("report.js")
-    template = _environment().get_template("report.html.j2")
+    css, js = asset("report.css"), asset("report.js")
+    template = template_environment().get_template("report.html.j2")
     return template.render(
         css=Markup(css),
         js=Markup(js),
         csp=(
             "default-src 'none'; "
-            f"style-src '{_digest(css)}'; script-src '{_digest(js)}'; "
+            f"style-src '{csp_digest(css)}'; script-src '{csp_digest(js)}'; "
             "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
         ),
         **context(result, options),
@@ -283,7 +283,7 @@ def _charts(result: ScanResult) -> list[Chart]:
     categories.sort(key=lambda item: (-item[1], order.get(item[0], 99)))
     eu_legend = [("eu", "EU/EEA controller"), ("non-eu", "outside the EU/EEA"), ("unknown", "unknown")]
     return [
-        _chart(
+        chart_data(
             "by-country",
             "Components by controller country",
             "country of the ultimate controller",
@@ -291,14 +291,14 @@ def _charts(result: ScanResult) -> list[Chart]:
             eu_legend,
             unknown=summary.get("unknown_vendor", 0),
         ),
-        _chart(
+        chart_data(
             "by-controller",
             "Largest controllers",
             f"top {CHART_BARS} of {len(by_controller)} ultimate controllers",
             controllers,
             eu_legend[:2],
         ),
-        _chart(
+        chart_data(
             "by-licence",
             "Components by licence category",
             "declared licences, normalised to SPDX",
@@ -308,7 +308,7 @@ def _charts(result: ScanResult) -> list[Chart]:
     ]
 
 
-def _chart(
+def chart_data(
     chart_id: str,
     title: str,
     caption: str,
@@ -342,7 +342,7 @@ def _chart(
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
     return Environment(
         loader=PackageLoader("depscan.report", "templates"),
         autoescape=True,
@@ -354,10 +354,10 @@ def _environment() -> Environment:
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return resources.files("depscan.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _digest(text: str) -> str:
+def csp_digest(text: str) -> str:
     """The CSP source expression that allows exactly this inline style or script."""
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")

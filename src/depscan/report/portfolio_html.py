@@ -20,21 +20,21 @@ from depscan.inventory.model import CRITICALITIES
 from depscan.report import RenderOptions
 from depscan.report._common import level_names
 from depscan.report._portfolio import best_change_text, declared_text, extra_eu_hosted, indicator, percent
-from depscan.report.html import Chart, _asset, _chart, _digest, _environment
+from depscan.report.html import Chart, asset, chart_data, csp_digest, template_environment
 
 _ASSUMED_EU_LEVEL = 3
 
 
 def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
-    css = _asset("report.css") + "\n" + _asset("portfolio.css")
-    js = _asset("report.js")
-    template = _environment().get_template("portfolio.html.j2")
+    css = asset("report.css") + "\n" + asset("portfolio.css")
+    js = asset("report.js")
+    template = template_environment().get_template("portfolio.html.j2")
     return template.render(
         css=Markup(css),
         js=Markup(js),
         csp=(
             "default-src 'none'; "
-            f"style-src '{_digest(css)}'; script-src '{_digest(js)}'; "
+            f"style-src '{csp_digest(css)}'; script-src '{csp_digest(js)}'; "
             "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
         ),
         **context(portfolio, options),
@@ -124,14 +124,14 @@ def _charts(portfolio: dict[str, Any]) -> list[Chart]:
     countries = [(j["name"], j["applications"], "eu" if j["eu"] else "non-eu") for j in portfolio["jurisdictions"]]
     eu_legend = [("eu", "EU/EEA controller"), ("non-eu", "outside the EU/EEA")]
     return [
-        _chart(
+        chart_data(
             "hosted-controllers",
             "Providers of SDKs, services and hosting",
             "applications that depend on each controller at run time",
             controllers,
             eu_legend,
         ),
-        _chart(
+        chart_data(
             "countries",
             "Controller countries",
             "applications with a component controlled from there",

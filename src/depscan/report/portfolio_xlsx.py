@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 
 from depscan.report import RenderOptions
 from depscan.report._portfolio import APPLICATION_COLUMNS, application_row, level_text, percent
-from depscan.report.xlsx import _FIXED_DATE, _cell, _deterministic_zip, _table
+from depscan.report.xlsx import FIXED_DATE, deterministic_zip, safe_cell, write_table
 
 
 def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
@@ -26,12 +26,12 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
     assert sheet is not None
     sheet.title = "Summary"
     _summary(sheet, portfolio)
-    _table(
+    write_table(
         workbook.create_sheet("Applications"),
         APPLICATION_COLUMNS,
         (application_row(application) for application in portfolio["applications"]),
     )
-    _table(
+    write_table(
         workbook.create_sheet("Controllers"),
         (
             "controller",
@@ -65,7 +65,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             for c in portfolio["controllers"]
         ),
     )
-    _table(
+    write_table(
         workbook.create_sheet("Jurisdictions"),
         ("country", "name", "EU/EEA", "applications", "critical applications", "hosted applications", "laws"),
         (
@@ -81,7 +81,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             for j in portfolio["jurisdictions"]
         ),
     )
-    _table(
+    write_table(
         workbook.create_sheet("Laws"),
         ("law", "name", "country", "applications", "critical applications", "hosted applications", "controllers"),
         (
@@ -97,7 +97,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             for law in portfolio["laws"]
         ),
     )
-    _table(
+    write_table(
         workbook.create_sheet("EU alternatives"),
         ("controller", "name", "country", "hosted applications", "hosted critical applications", "EU alternatives"),
         (
@@ -112,7 +112,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             for a in portfolio["alternatives"]
         ),
     )
-    _table(
+    write_table(
         workbook.create_sheet("Opportunities"),
         (
             "application",
@@ -142,7 +142,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
     )
     changes = portfolio.get("changes")
     if changes:
-        _table(
+        write_table(
             workbook.create_sheet("Changes"),
             (
                 "application",
@@ -170,7 +170,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
                 for a in changes["applications"]
             ),
         )
-    _table(
+    write_table(
         workbook.create_sheet("Errors"),
         ("application", "input", "line", "error"),
         (
@@ -180,11 +180,11 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
         ),
     )
     workbook.properties.creator = "depscan"
-    workbook.properties.created = _FIXED_DATE
-    workbook.properties.modified = _FIXED_DATE
+    workbook.properties.created = FIXED_DATE
+    workbook.properties.modified = FIXED_DATE
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return deterministic_zip(buffer.getvalue())
 
 
 def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
@@ -223,7 +223,7 @@ def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
             ("Removed extra-EU dependencies", moved["removed_extra_eu"]),
         ]
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     sheet["A1"].font = Font(bold=True, size=14)
     for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
         cell.font = Font(bold=True)

@@ -36,7 +36,7 @@ from depscan.report._common import (
     severity_counts,
 )
 
-_FIXED_DATE = datetime(2000, 1, 1)
+FIXED_DATE = datetime(2000, 1, 1)
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -59,7 +59,7 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     _components(workbook.create_sheet("Components"), result)
     _findings(workbook.create_sheet("Findings"), result)
     rules = rules_of(result)
-    _table(
+    write_table(
         workbook.create_sheet("Rules"),
         ("rule", "title", "severity", "description", "rationale", "remediation", "references"),
         [
@@ -70,18 +70,18 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     exemptions = exemptions_of(result)
     if exemptions:
         keys = list(dict.fromkeys(key for entry in exemptions for key in entry))
-        _table(workbook.create_sheet("Exemptions"), keys, [[_text(e.get(k)) for k in keys] for e in exemptions])
-    _table(
+        write_table(workbook.create_sheet("Exemptions"), keys, [[_text(e.get(k)) for k in keys] for e in exemptions])
+    write_table(
         workbook.create_sheet("Inputs"),
         ("path", "format", "components", "error", "line"),
         [(s.path, s.format or "", s.components, s.error or "", s.line) for s in result.sources],
     )
     workbook.properties.creator = "depscan"
-    workbook.properties.created = _FIXED_DATE
-    workbook.properties.modified = _FIXED_DATE
+    workbook.properties.created = FIXED_DATE
+    workbook.properties.modified = FIXED_DATE
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return deterministic_zip(buffer.getvalue())
 
 
 def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> None:
@@ -114,7 +114,7 @@ def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> No
         ("depscan version", options.tool_version),
     ]
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     sheet["A1"].font = Font(bold=True, size=14)
     for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
         cell.font = Font(bold=True)
@@ -127,7 +127,7 @@ def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> No
 def _components(sheet: Worksheet, result: ScanResult) -> None:
     findings = findings_by_component(result)
     rows = [component_row(component, findings.get(component.id, [])) for component in result.components]
-    _table(sheet, COMPONENT_COLUMNS, rows)
+    write_table(sheet, COMPONENT_COLUMNS, rows)
     severity_column = COMPONENT_COLUMNS.index("worst severity")
     for row_cells in sheet.iter_rows(min_row=2):
         fill = _SEVERITY_FILL.get(str(row_cells[severity_column].value))
@@ -174,22 +174,22 @@ def _findings(sheet: Worksheet, result: ScanResult) -> None:
                 "; ".join(f"{s.path}:{s.line}" if s.line else s.path for s in component.sources) if component else "",
             )
         )
-    _table(sheet, columns, rows)
+    write_table(sheet, columns, rows)
     for row_cells in sheet.iter_rows(min_row=2):
         fill = _SEVERITY_FILL.get(str(row_cells[0].value))
         if fill is not None and row_cells[10].value == "no":
             row_cells[0].fill = fill
 
 
-def _table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A header row, the rows (neutralised), a frozen header, an autofilter and readable widths."""
-    sheet.append([_cell(column) for column in columns])
+    sheet.append([safe_cell(column) for column in columns])
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
     count = 0
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
         count += 1
     sheet.freeze_panes = "A2"
     last = get_column_letter(len(columns))
@@ -204,7 +204,7 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """A value openpyxl stores as it is: numbers stay numbers, any text is neutralised and stays text."""
     if value is None or isinstance(value, bool):
         return "" if value is None else ("yes" if value else "no")
@@ -213,7 +213,7 @@ def _cell(value: Any) -> Any:
     return neutralise(str(_text(value)))
 
 
-def _deterministic_zip(data: bytes) -> bytes:
+def deterministic_zip(data: bytes) -> bytes:
     """Rewrite the archive with fixed times: openpyxl stamps each entry, and the document's `modified`, with now."""
     source = zipfile.ZipFile(io.BytesIO(data))
     output = io.BytesIO()
