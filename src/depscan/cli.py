@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from depscan import __version__
+from depscan.progress import ProgressBar
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 #: the report formats of `depscan scan --format` (kept in step with depscan.report.FORMATS by a test)
@@ -169,7 +170,7 @@ def scan(
         qualified_vendors=settings.qualified_vendors,
         enrichment=_enrich_options(python_envs, installed, enrich, cache_dir, cache_ttl),
     )
-    with _progress(enabled=not quiet and sys.stderr.isatty(), total=len(paths)) as advance:
+    with ProgressBar(enabled=not quiet and sys.stderr.isatty(), verb="reading") as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
@@ -212,40 +213,6 @@ def _report_targets(
         _error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
         sys.exit(EXIT_USAGE)
     return [(chosen[0], output)]
-
-
-class _progress:
-    """A transient progress line on stderr, for scans long enough to need one."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled = enabled
-        self.total = total
-        self._progress: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR"))),
-            transient=True,
-        )
-        self._progress.start()
-        task = self._progress.add_task("reading", total=None)
-
-        def advance(path: str) -> None:
-            self._progress.update(task, advance=1, description=f"reading {path}")
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
 
 # -- vendor database ---------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from depscan.progress import ProgressBar, printable
+
 PORTFOLIO_FORMAT_CHOICES = ("json", "html", "csv", "xlsx", "markdown")
 DIFF_FORMAT_CHOICES = ("table", "json", "markdown")
 DEFAULT_HISTORY = "depscan-history.sqlite"
@@ -100,8 +102,10 @@ def inventory_scan(
         history=history_file,
     )
     try:
-        with _ApplicationProgress(len(inventory_.applications), enabled=not quiet and sys.stderr.isatty()) as advance:
-            audit = run_audit(inventory_, database, options, on_result=advance)
+        enabled = not quiet and sys.stderr.isatty()
+        with ProgressBar(enabled, "scanned", total=len(inventory_.applications)) as advance:
+            on_result = (lambda result: advance(result.name)) if advance else None
+            audit = run_audit(inventory_, database, options, on_result=on_result)
     except ConfigError as exc:  # the history could not be opened or written
         _error(str(exc))
         sys.exit(EXIT_USAGE)
@@ -227,12 +231,7 @@ def _text(changes: dict[str, Any]) -> str:
             )
     if not changes["applications"]:
         lines.append("no application changed")
-    return "\n".join(_printable(line) for line in lines) + "\n"
-
-
-def _printable(text: str) -> str:
-    """Names come from inventories and SBOMs: no terminal escape sequence gets through."""
-    return "".join(c if c.isprintable() else "?" for c in text)
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _value(value: Any) -> str:
@@ -259,42 +258,3 @@ def _warn_unknown_declared(results: list[Any]) -> None:
 
 def _warning(message: str) -> None:
     click.echo(f"depscan: warning: {message}", err=True)
-
-
-class _ApplicationProgress:
-    """A transient progress bar on stderr: one step per application, the last one finished named."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled
-        self._progress: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR"))),
-            transient=True,
-            auto_refresh=False,  # no refresh thread: worker processes are forked while the bar is shown
-        )
-        self._progress.start()
-        from rich.markup import escape
-
-        task = self._progress.add_task("scanning", total=self.total)
-
-        def advance(result: Any) -> None:
-            self._progress.update(task, advance=1, description=f"scanned {escape(_printable(result.name)[:40])}")
-            self._progress.refresh()
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
