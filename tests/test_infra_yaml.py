@@ -96,7 +96,6 @@ FOREIGN_YAML = {
     "    rev: v0.4.1\n    hooks:\n      - id: ruff\n",
     "openapi.yaml": "openapi: 3.0.0\ninfo:\n  title: API\n  version: 1.0.0\npaths: {}\n",
     "playbook.yml": "- hosts: all\n  tasks:\n    - name: install\n      apt:\n        name: nginx\n",
-    ".yarnrc.yml": "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.1.0.cjs\n",
     "dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
     "    schedule:\n      interval: weekly\n",
     "template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",

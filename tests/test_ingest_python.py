@@ -320,10 +320,13 @@ def test_pyproject_pep621_and_dependency_groups():
     assert components["pyyaml"].sources[0].line == 9
 
 
-@pytest.mark.parametrize("name", ["Cargo.toml", "ruff.toml", "Pipfile"])
-def test_other_toml_files_are_not_taken_for_pyproject(name):
-    with pytest.raises(InputError, match="unrecognised format"):
-        read_file(PYTHON / "not-pyproject" / name)
+@pytest.mark.parametrize(("name", "owner"), [("Cargo.toml", "cargo-toml"), ("ruff.toml", None), ("Pipfile", "pipfile")])
+def test_other_toml_files_are_not_taken_for_pyproject(name, owner):
+    if owner is None:
+        with pytest.raises(InputError, match="unrecognised format"):
+            read_file(PYTHON / "not-pyproject" / name)
+    else:  # read, by the reader of their own format
+        assert read_file(PYTHON / "not-pyproject" / name).format == owner
 
 
 @pytest.mark.parametrize(

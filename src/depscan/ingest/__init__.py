@@ -16,8 +16,10 @@ from pathlib import Path
 from depscan.errors import InputError, UnrecognisedFormat
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.ingest.cargo import CargoLockReader
+from depscan.ingest.cargo_manifest import CargoTomlReader
 from depscan.ingest.compose import ComposeReader
 from depscan.ingest.composer import ComposerLockReader
+from depscan.ingest.composer_json import ComposerJsonReader
 from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
 from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
 from depscan.ingest.dockerfile import DockerfileReader
@@ -28,9 +30,13 @@ from depscan.ingest.graph import mark_direct
 from depscan.ingest.helm import HelmChartReader, HelmValuesReader
 from depscan.ingest.kubernetes import KubernetesReader
 from depscan.ingest.maven import GradleLockReader, PomReader
+from depscan.ingest.msbuild import MsbuildProjectReader, PackagesConfigReader
+from depscan.ingest.npm_config import NpmrcReader, YarnrcYmlReader
 from depscan.ingest.npm_lock import NpmLockReader
 from depscan.ingest.nuget import NugetLockReader
+from depscan.ingest.package_json import PackageJsonReader
 from depscan.ingest.pdm_lock import PdmLockReader
+from depscan.ingest.pipfile import PipfileReader
 from depscan.ingest.pipfile_lock import PipfileLockReader
 from depscan.ingest.pnpm_lock import PnpmLockReader
 from depscan.ingest.poetry_lock import PoetryLockReader
@@ -51,20 +57,28 @@ READERS: tuple[Reader, ...] = (
     SpdxJsonReader(),
     Spdx3JsonReader(),
     NpmLockReader(),
+    ComposerJsonReader(),
     ComposerLockReader(),
     NugetLockReader(),
     PipfileLockReader(),
+    PackageJsonReader(),
     PoetryLockReader(),
     UvLockReader(),
     PdmLockReader(),
     PylockReader(),
     PyprojectReader(),
+    PipfileReader(),
     PnpmLockReader(),
     YarnBerryLockReader(),
     YarnClassicLockReader(),
+    NpmrcReader(),
+    YarnrcYmlReader(),
     CargoLockReader(),
+    CargoTomlReader(),
     CycloneDxXmlReader(),
     PomReader(),
+    MsbuildProjectReader(),
+    PackagesConfigReader(),
     SpdxTagValueReader(),
     SpdxYamlReader(),
     GoModReader(),

@@ -22,12 +22,20 @@ _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = re.compile(r"/([A-Za-z0-9][A-Za-z0-9._]*?)-(\d[^-/]*?)(?:-[^/]*)?\.(?:whl|tar\.gz|zip|tar\.bz2)$")
 _REQUIREMENT_START = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(==|>=|<=|~=|!=|===|<|>|@|;|$)")
 _VIA = re.compile(r"^#\s+via\b\s*(.*)$")
+_INLINE_COMMENT = re.compile(r"\s+#")
 _MAX_INCLUDE_DEPTH = 20
 
 
 class RequirementsReader(Reader):
     format = "pip-requirements"
-    filenames = ("requirements*.txt", "*requirements.txt", "requirements/*.txt", "requirements*.in", "constraints*.txt")
+    filenames = (
+        "requirements*.txt",
+        "*requirements.txt",
+        "requirements/*.txt",
+        "requirements/*.in",
+        "requirements*.in",
+        "constraints*.txt",
+    )
 
     def sniff(self, source: InputFile) -> bool:
         if source.is_binary or source.head.startswith((b"{", b"<", b"[")):
@@ -43,12 +51,14 @@ class RequirementsReader(Reader):
             return False
         pinned = 0
         for line in significant[:200]:
+            line = _INLINE_COMMENT.split(line, maxsplit=1)[0]
             if line.startswith("-"):
                 continue
             if not _REQUIREMENT_START.match(line) and not line.startswith(("http://", "https://", "git+")):
                 return False
             pinned += "==" in line
-        return pinned > 0
+        # in a requirements/ or constraints/ folder (pip-tools' main.in), bare names are requirements too
+        return pinned > 0 or source.path.parent.name.lower() in ("requirements", "constraints")
 
     def read(self, source: InputFile) -> ReadResult:
         components: list[Component] = []
