@@ -24,6 +24,7 @@ CycloneDX .NET tool treats it. XML goes through defusedxml with DTDs refused.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -154,55 +155,73 @@ class MsbuildProjectReader(Reader):
         project = _parse(source)
         if project.root != "Project":
             raise source.error(f"not an MSBuild project (root element is <{project.root}>, not <Project>)")
-        directory = source.path.resolve().parent
-        central = _nearest(directory, _CENTRAL_FILE)
-        build = _nearest(directory, _BUILD_PROPS)
+        itself = source.path.resolve()
+        central = _nearest(itself.parent, _CENTRAL_FILE)
+        central = None if central == itself else central
+        build = _nearest(itself.parent, _BUILD_PROPS)
         properties: dict[str, str] = {}
         for imported in (build, central):
-            if imported is not None and imported != source.path.resolve():
+            if imported is not None and imported != itself:
                 properties.update(_imported(imported).properties)
         properties.update(project.properties)
-        central_versions: dict[str, str] = {}
-        if central is not None and central != source.path.resolve():
-            central_versions = _versions(_imported(central), properties)
-        own_versions = _versions(project, properties)
+        if properties.get("managepackageversionscentrally", "").strip().lower() == "false":
+            central = None  # the project opts out of central package management
+        central_project = _imported(central) if central is not None else _Project()
+        versions = {**_versions(central_project), **_versions(project)}
         updates = {
-            ref.lower(): version
+            package.lower(): version
             for item in project.items
             if item.kind == "PackageReference" and (version := item.get("Version"))
-            for ref in _ids(item.get("Update"))
+            for package in _ids(item.get("Update"))
         }
-        components: dict[str, Component] = {}
-        roots: list[str] = []
+        found = _Found(properties)
         for item in project.items:
-            for package in _ids(item.get("Include")):
-                key = package.lower()
-                if item.kind == "PackageVersion":
-                    raw = own_versions.get(key)
-                else:
-                    raw = item.get("VersionOverride") or item.get("Version") or updates.get(key)
-                    raw = raw or own_versions.get(key) or central_versions.get(key)
-                version, specifier = nuget_version(_substitute(raw, properties))
-                ref = f"{key}@{version}" if version else key
-                if ref in components:
-                    continue
-                component = Component(
-                    name=package,
-                    version=version,
-                    purl=purls.build("nuget", package, version),
-                    ecosystem="nuget",
-                    bom_ref=ref,
-                    sources=[Location(source.display, item.line or None)],
-                )
-                if specifier:
-                    component.properties["specifier"] = specifier
-                private = (item.get("PrivateAssets") or "").lower()
-                if item.kind == "GlobalPackageReference" or "all" in private.split(";"):
-                    component.scope = "dev"
-                if item.kind != "PackageVersion":
-                    roots.append(ref)
-                components[ref] = component
-        return ReadResult(self.format, list(components.values()), {}, roots)
+            if item.kind == "PackageVersion":
+                found.add(item, source.display, versions, root=False)
+            else:
+                found.add(item, source.display, {**versions, **updates}, root=True)
+        if central is not None and itself.name.lower().endswith(_PROJECT_SUFFIXES):
+            # GlobalPackageReference: added to every project under the central file
+            display = os.path.normpath(Path(source.display).parent / os.path.relpath(central, itself.parent))
+            for item in central_project.items:
+                if item.kind == "GlobalPackageReference":
+                    found.add(item, display, versions, root=True)
+        return ReadResult(self.format, list(found.components.values()), {}, found.roots)
+
+
+class _Found:
+    """The components of one project file, one per package and version, with the direct ones in order."""
+
+    def __init__(self, properties: dict[str, str]) -> None:
+        self.properties = properties
+        self.components: dict[str, Component] = {}
+        self.roots: list[str] = []
+
+    def add(self, item: _Item, display: str, versions: dict[str, str], root: bool) -> None:
+        """One component per package the item names; `root` when the project uses it directly."""
+        for package in _ids(item.get("Include")):
+            key = package.lower()
+            raw = item.get("VersionOverride") or item.get("Version") or versions.get(key)
+            version, specifier = nuget_version(_substitute(raw, self.properties))
+            ref = f"{key}@{version}" if version else key
+            if ref in self.components:
+                continue
+            component = Component(
+                name=package,
+                version=version,
+                purl=purls.build("nuget", package, version),
+                ecosystem="nuget",
+                bom_ref=ref,
+                sources=[Location(display, item.line or None)],
+            )
+            if specifier:
+                component.properties["specifier"] = specifier
+            private = (item.get("PrivateAssets") or "").lower()
+            if item.kind == "GlobalPackageReference" or "all" in private.replace(" ", "").split(";"):
+                component.scope = "dev"
+            if root:
+                self.roots.append(ref)
+            self.components[ref] = component
 
 
 class PackagesConfigReader(Reader):
@@ -255,7 +274,7 @@ def _ids(value: str | None) -> list[str]:
     return [part.strip() for part in value.split(";") if _PACKAGE_ID.match(part.strip())]
 
 
-def _versions(project: _Project, properties: dict[str, str]) -> dict[str, str]:
+def _versions(project: _Project) -> dict[str, str]:
     """Lowercase id -> raw version of the `PackageVersion` items of a central package management file."""
     found: dict[str, str] = {}
     for item in project.items:

@@ -1,8 +1,10 @@
 """Pipenv `Pipfile`: the packages a project declares, read on its own.
 
-`[packages]` are runtime, `[dev-packages]` scope `dev`, and any other
-package category (`pipenv install --categories docs` writes `[docs]`) scope
-`optional`, named in `properties["groups"]`. A value is a PEP 440 specifier
+`[packages]` are runtime, `[dev-packages]` scope `dev`, and so is any other
+package category (`pipenv install --categories docs` writes `[docs]`), which
+is named in `properties["groups"]`: like a dependency group, it is installed
+only when asked for. Pipenv locks each category on its own, so a package
+pinned in one and not in another is two declarations. A value is a PEP 440 specifier
 (`"*"` for any version) or a table: `version`, `extras`, `markers` and the
 marker keys pipenv accepts (`sys_platform = "== 'linux'"`), `index` (a
 `[[source]]` by name), `git` with `ref`, `file` (a URL), or `path` (with
@@ -68,7 +70,7 @@ class PipfileReader(Reader):
         indexes = _indexes(document)
         lines = key_lines(source.text)
         categories = [(name, scope) for name, scope in _SECTIONS]
-        categories += [(name, "optional") for name in document if name not in _RESERVED]
+        categories += [(name, "dev") for name in document if name not in _RESERVED]
         components: dict[str, Component] = {}
         for category, scope in categories:
             table = document.get(category)
@@ -81,9 +83,9 @@ class PipfileReader(Reader):
                 existing = components.get(component.bom_ref or "")
                 if existing is None:
                     components[component.bom_ref or ""] = existing = component
-                elif scope is None or (scope == "optional" and existing.scope == "dev"):
-                    existing.scope = scope  # declared in several categories: the widest one applies
-                if scope == "optional":
+                elif scope is None:
+                    existing.scope = None  # also a runtime package
+                if category not in ("packages", "dev-packages"):
                     existing.properties.setdefault("groups", []).append(category)
         return ReadResult(self.format, list(components.values()), {}, list(components))
 
