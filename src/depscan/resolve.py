@@ -51,14 +51,18 @@ def _fold_unversioned(merged: dict[str, Component]) -> list[Component]:
             targets = versioned.get(base or "")
             if targets:
                 for target in targets:
-                    _absorb(target, component)
+                    _absorb(target, component, lock_knows_direct=target.direct is not None)
                 continue
         result.append(component)
     return result
 
 
-def _absorb(existing: Component, component: Component) -> None:
-    """Fold what `component` says into `existing`, which stands for the same package."""
+def _absorb(existing: Component, component: Component, lock_knows_direct: bool = False) -> None:
+    """Fold what `component` says into `existing`, which stands for the same package.
+
+    With `lock_knows_direct`, `existing` comes from a lockfile that said whether it is
+    direct: a manifest's declaration must not turn a nested copy into a direct one.
+    """
     for location in component.sources:
         if location not in existing.sources:
             existing.sources.append(location)
@@ -68,7 +72,9 @@ def _absorb(existing: Component, component: Component) -> None:
     if not existing.declared_licenses and component.declared_licenses:
         existing.declared_licenses = component.declared_licenses
     existing.repository = existing.repository or component.repository
-    if component.direct:
+    if lock_knows_direct:
+        pass
+    elif component.direct:
         existing.direct = True
         existing.introduced_by = []
     elif existing.direct is None and component.direct is False:
@@ -120,15 +126,24 @@ def registries(components: list[Component], database: VendorDatabase) -> list[Co
         defaults.setdefault(str(registry.get("ecosystem")), registry)
         if registry.get("url"):
             by_host.setdefault(domain_key(str(registry["url"])), registry)
+    # registries a configuration file (.npmrc, .yarnrc.yml) already names are components of their own
+    configured = [c for c in components if c.kind == "registry"]
+    configured_hosts = {domain_key(e) for c in configured for e in c.endpoints}
+    configured_defaults = {c.properties.get("package_ecosystem") for c in configured if c.properties.get("default")}
     used: dict[str, tuple[dict[str, Any] | None, str, list[Component]]] = {}
     for component in components:
         if not component.purl or component.kind not in ("library", "sdk") or not component.ecosystem:
             continue
-        url = component.properties.get("resolved") or component.properties.get("url")
+        properties = component.properties
+        url = properties.get("resolved") or properties.get("url") or properties.get("registry")
         host = domain_key(str(url)) if isinstance(url, str) and urlsplit(url).scheme in ("http", "https") else None
+        if host and host in configured_hosts:
+            continue
         if host and host not in ("github.com", "gitlab.com", "codeload.github.com"):
             registry = by_host.get(host)
             key = registry["id"] if registry else host
+        elif component.ecosystem in configured_defaults:
+            continue
         else:
             registry = defaults.get(component.ecosystem)
             if registry is None:

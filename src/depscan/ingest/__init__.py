@@ -42,6 +42,7 @@ from depscan.ingest.pnpm_lock import PnpmLockReader
 from depscan.ingest.poetry_lock import PoetryLockReader
 from depscan.ingest.pylock import PylockReader
 from depscan.ingest.pyproject import PyprojectReader
+from depscan.ingest.redact import scrub
 from depscan.ingest.requirements import RequirementsReader
 from depscan.ingest.rubygems import GemfileLockReader
 from depscan.ingest.spdx3_json import Spdx3JsonReader
@@ -156,6 +157,7 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         # a reader bug or an input shape it did not expect: still one line, naming the file
         raise source.error(f"could not read as {reader.format}: {type(exc).__name__}: {exc}") from None
+    scrub(result.components)
     mark_direct(result)
     return result
 
