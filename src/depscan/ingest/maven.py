@@ -24,14 +24,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax import SAXException, SAXParseException
-from xml.sax.handler import ContentHandler
-
-from defusedxml import DefusedXmlException
-from defusedxml.sax import parseString
 
 from depscan import purls
 from depscan.errors import InputError
+from depscan.ingest._xml import LineHandler, parse_xml
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
@@ -72,19 +68,14 @@ class _Node:
         return value or None
 
 
-class _TreeBuilder(ContentHandler):
+class _TreeBuilder(LineHandler):
     def __init__(self) -> None:
         super().__init__()
         self.root: _Node | None = None
         self._stack: list[_Node] = []
-        self._locator: Any = None
-
-    def setDocumentLocator(self, locator: Any) -> None:
-        self._locator = locator
 
     def startElement(self, name: str, attrs: Any) -> None:
-        line = self._locator.getLineNumber() if self._locator is not None else 0
-        node = _Node(name.rsplit(":", 1)[-1], line)
+        node = _Node(name.rsplit(":", 1)[-1], self.line())
         if self._stack:
             self._stack[-1].children.append(node)
         else:
@@ -101,14 +92,7 @@ class _TreeBuilder(ContentHandler):
 
 def _parse_xml(source: InputFile) -> _Node:
     builder = _TreeBuilder()
-    try:
-        parseString(source.data, builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except SAXParseException as exc:
-        raise source.error(f"invalid XML: {exc.getMessage()}", exc.getLineNumber() or None) from None
-    except DefusedXmlException as exc:
-        raise source.error(f"unsafe XML refused ({type(exc).__name__})") from None
-    except SAXException as exc:
-        raise source.error(f"invalid XML: {exc.getMessage()}") from None
+    parse_xml(source, builder)
     if builder.root is None:
         raise source.error("invalid XML: no root element")
     return builder.root

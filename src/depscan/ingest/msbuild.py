@@ -30,14 +30,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax import SAXException, SAXParseException
-from xml.sax.handler import ContentHandler
-
-from defusedxml import DefusedXmlException
-from defusedxml.sax import parseString
 
 from depscan import purls
 from depscan.errors import InputError
+from depscan.ingest._xml import LineHandler, parse_xml
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
@@ -82,23 +78,19 @@ class _Project:
     items: list[_Item] = field(default_factory=list)
 
 
-class _Collector(ContentHandler):
+class _Collector(LineHandler):
     """SAX handler keeping only properties and package items, with the line each item starts on."""
 
     def __init__(self) -> None:
         super().__init__()
         self.project = _Project()
-        self._locator: Any = None
         self._stack: list[str] = []
         self._text: list[str] = []
         self._item: _Item | None = None
 
-    def setDocumentLocator(self, locator: Any) -> None:
-        self._locator = locator
-
     def startElement(self, name: str, attrs: Any) -> None:
         local = name.rsplit(":", 1)[-1]
-        line = self._locator.getLineNumber() if self._locator is not None else 0
+        line = self.line()
         parent = self._stack[-1] if self._stack else None
         if parent is None:
             self.project.root = local
@@ -126,14 +118,7 @@ class _Collector(ContentHandler):
 
 def _parse(source: InputFile) -> _Project:
     collector = _Collector()
-    try:
-        parseString(source.data, collector, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except SAXParseException as exc:
-        raise source.error(f"invalid XML: {exc.getMessage()}", exc.getLineNumber() or None) from None
-    except DefusedXmlException as exc:
-        raise source.error(f"unsafe XML refused ({type(exc).__name__})") from None
-    except SAXException as exc:
-        raise source.error(f"invalid XML: {exc.getMessage()}") from None
+    parse_xml(source, collector)
     return collector.project
 
 
