@@ -191,16 +191,7 @@ class _Found:
             ref = f"{key}@{version}" if version else key
             if ref in self.components:
                 continue
-            component = Component(
-                name=package,
-                version=version,
-                purl=purls.build("nuget", package, version),
-                ecosystem="nuget",
-                bom_ref=ref,
-                sources=[Location(display, item.line or None)],
-            )
-            if specifier:
-                component.properties["specifier"] = specifier
+            component = _package_component(package, version, specifier, ref, display, item.line)
             private = (item.get("PrivateAssets") or "").lower()
             if item.kind == "GlobalPackageReference" or "all" in private.replace(" ", "").split(";"):
                 component.scope = "dev"
@@ -234,22 +225,30 @@ class PackagesConfigReader(Reader):
             ref = f"{package.lower()}@{version}" if version else package.lower()
             if ref in components:
                 continue
-            component = Component(
-                name=package,
-                version=version,
-                purl=purls.build("nuget", package, version),
-                ecosystem="nuget",
-                bom_ref=ref,
-                sources=[Location(source.display, item.line or None)],
-            )
-            if specifier:
-                component.properties["specifier"] = specifier
+            component = _package_component(package, version, specifier, ref, source.display, item.line)
             if (item.get("developmentDependency") or "").lower() == "true":
                 component.scope = "dev"
             if item.get("targetFramework"):
                 component.properties["target_frameworks"] = [item.get("targetFramework")]
             components[ref] = component
         return ReadResult(self.format, list(components.values()), {}, list(components))
+
+
+def _package_component(
+    package: str, version: str | None, specifier: str | None, ref: str, display: str, line: int
+) -> Component:
+    """One NuGet package as `nuget_version` read its version, the range kept as `specifier` when not exact."""
+    component = Component(
+        name=package,
+        version=version,
+        purl=purls.build("nuget", package, version),
+        ecosystem="nuget",
+        bom_ref=ref,
+        sources=[Location(display, line or None)],
+    )
+    if specifier:
+        component.properties["specifier"] = specifier
+    return component
 
 
 def _ids(value: str | None) -> list[str]:
