@@ -9,15 +9,13 @@ portfolio gives the same bytes.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from depscan.report import RenderOptions
 from depscan.report._portfolio import APPLICATION_COLUMNS, application_row, level_text, percent
-from depscan.report.xlsx import FIXED_DATE, deterministic_zip, safe_cell, write_table
+from depscan.report.xlsx import workbook_bytes, write_summary, write_table
 
 
 def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
@@ -179,12 +177,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             for error in application["errors"]
         ),
     )
-    workbook.properties.creator = "depscan"
-    workbook.properties.created = FIXED_DATE
-    workbook.properties.modified = FIXED_DATE
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_zip(buffer.getvalue())
+    return workbook_bytes(workbook)
 
 
 def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
@@ -222,12 +215,4 @@ def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
             ("New extra-EU dependencies", moved["new_extra_eu"]),
             ("Removed extra-EU dependencies", moved["removed_extra_eu"]),
         ]
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 42
-    sheet.column_dimensions["B"].width = 60
-    for (cell,) in sheet.iter_rows(min_col=2, max_col=2):
-        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    write_summary(sheet, rows, label_width=42, value_width=60, horizontal="left")

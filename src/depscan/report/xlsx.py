@@ -76,12 +76,7 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
         ("path", "format", "components", "error", "line"),
         [(s.path, s.format or "", s.components, s.error or "", s.line) for s in result.sources],
     )
-    workbook.properties.creator = "depscan"
-    workbook.properties.created = FIXED_DATE
-    workbook.properties.modified = FIXED_DATE
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_zip(buffer.getvalue())
+    return workbook_bytes(workbook)
 
 
 def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> None:
@@ -113,15 +108,7 @@ def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> No
         ("Inputs", ", ".join(s.path for s in result.sources)),
         ("depscan version", options.tool_version),
     ]
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 100
-    for (cell,) in sheet.iter_rows(min_col=2, max_col=2):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_summary(sheet, rows, label_width=34, value_width=100)
 
 
 def _components(sheet: Worksheet, result: ScanResult) -> None:
@@ -181,6 +168,25 @@ def _findings(sheet: Worksheet, result: ScanResult) -> None:
             row_cells[0].fill = fill
 
 
+def write_summary(
+    sheet: Worksheet,
+    rows: Iterable[Sequence[Any]],
+    label_width: int,
+    value_width: int,
+    horizontal: str | None = None,
+) -> None:
+    """A label and value per row (neutralised) under a title row: labels bold, values wrapped at the top."""
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = label_width
+    sheet.column_dimensions["B"].width = value_width
+    for (cell,) in sheet.iter_rows(min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=horizontal)
+
+
 def write_table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A header row, the rows (neutralised), a frozen header, an autofilter and readable widths."""
     sheet.append([safe_cell(column) for column in columns])
@@ -211,6 +217,16 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     return neutralise(str(_text(value)))
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The saved workbook, signed by depscan, with fixed document dates and zip entry times."""
+    workbook.properties.creator = "depscan"
+    workbook.properties.created = FIXED_DATE
+    workbook.properties.modified = FIXED_DATE
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return deterministic_zip(buffer.getvalue())
 
 
 def deterministic_zip(data: bytes) -> bytes:
