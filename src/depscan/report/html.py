@@ -72,8 +72,12 @@ class Chart:
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
-    css, js = asset("report.css"), asset("report.js")
-    template = template_environment().get_template("report.html.j2")
+    return render_page("report.html.j2", asset("report.css"), asset("report.js"), context(result, options))
+
+
+def render_page(template_name: str, css: str, js: str, values: dict[str, Any]) -> str:
+    """The template with `css` and `js` inlined and a Content-Security-Policy that allows only them, by hash."""
+    template = template_environment().get_template(template_name)
     return template.render(
         css=Markup(css),
         js=Markup(js),
@@ -82,7 +86,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
             f"style-src '{csp_digest(css)}'; script-src '{csp_digest(js)}'; "
             "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
         ),
-        **context(result, options),
+        **values,
     )
 
 

@@ -13,32 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
-
 from depscan import __version__
 from depscan.inventory.model import CRITICALITIES
 from depscan.report import RenderOptions
 from depscan.report._common import level_names
 from depscan.report._portfolio import best_change_text, declared_text, extra_eu_hosted, indicator, percent
-from depscan.report.html import Chart, asset, chart_data, csp_digest, template_environment
+from depscan.report.html import Chart, asset, chart_data, render_page
 
 _ASSUMED_EU_LEVEL = 3
 
 
 def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
     css = asset("report.css") + "\n" + asset("portfolio.css")
-    js = asset("report.js")
-    template = template_environment().get_template("portfolio.html.j2")
-    return template.render(
-        css=Markup(css),
-        js=Markup(js),
-        csp=(
-            "default-src 'none'; "
-            f"style-src '{csp_digest(css)}'; script-src '{csp_digest(js)}'; "
-            "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
-        ),
-        **context(portfolio, options),
-    )
+    return render_page("portfolio.html.j2", css, asset("report.js"), context(portfolio, options))
 
 
 def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
