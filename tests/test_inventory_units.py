@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from depscan.errors import ConfigError
 from depscan.inventory import aggregate, history, loader, runner, storage
 from depscan.inventory.declared import declared_components
-from depscan.inventory.model import ApplicationResult, ControllerUse, Declared, Inventory
+from depscan.inventory.model import ApplicationResult, ControllerUse, Declared, ExtraEuDependency, Inventory
 
 # -- loader -------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ def _snapshot(recorded_at: str, level: int | None, deps: list[str], name: str = 
                 level_reason="",
                 score=50.0,
                 components=10,
-                extra_eu=[storage.DependencySnapshot(d, d, "sdk", "aws", "amazon", "US", 1) for d in deps],
+                extra_eu=[ExtraEuDependency(d, d, "sdk", "aws", "amazon", "US", 1) for d in deps],
             )
         ],
     )

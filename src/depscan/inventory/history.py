@@ -12,14 +12,8 @@ from typing import Any
 
 from depscan import __version__
 from depscan.errors import ConfigError
-from depscan.inventory.model import ApplicationResult, Inventory
-from depscan.inventory.storage import (
-    ApplicationSnapshot,
-    DependencySnapshot,
-    HistoryStore,
-    RunInfo,
-    Snapshot,
-)
+from depscan.inventory.model import ApplicationResult, ExtraEuDependency, Inventory
+from depscan.inventory.storage import ApplicationSnapshot, HistoryStore, RunInfo, Snapshot
 
 SCHEMA = "depscan-portfolio-diff/1"
 
@@ -38,10 +32,7 @@ def snapshot_of(
             level_reason=result.level_reason,
             score=result.score,
             components=int(result.summary.get("components", 0)),
-            extra_eu=[
-                DependencySnapshot(d.key, d.name, d.kind, d.vendor, d.controller, d.country, d.level)
-                for d in result.extra_eu
-            ],
+            extra_eu=list(result.extra_eu),
         )
         for app, result in zip(inventory.applications, results, strict=True)
     ]
@@ -96,7 +87,7 @@ def diff_latest(store: HistoryStore, inventory: str | None, since: str | None) -
     return compare(store.load(previous.id), store.load(current.id))
 
 
-def _dependency(d: DependencySnapshot) -> dict[str, Any]:
+def _dependency(d: ExtraEuDependency) -> dict[str, Any]:
     return {
         "key": d.key,
         "name": d.name,

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import orjson
 
 from depscan.errors import ConfigError
+from depscan.inventory.model import ExtraEuDependency
 
 #: one SQL script per schema version, applied in order; never edit a released step, add one
 MIGRATIONS: list[str] = [
@@ -74,17 +75,6 @@ class RunInfo:
 
 
 @dataclass(slots=True)
-class DependencySnapshot:
-    key: str  # the component without its version
-    name: str
-    kind: str
-    vendor: str
-    controller: str
-    country: str
-    level: int | None
-
-
-@dataclass(slots=True)
 class ApplicationSnapshot:
     name: str
     owner: str | None
@@ -94,7 +84,7 @@ class ApplicationSnapshot:
     level_reason: str
     score: float | None
     components: int
-    extra_eu: list[DependencySnapshot] = field(default_factory=list)
+    extra_eu: list[ExtraEuDependency] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -285,7 +275,7 @@ class SqliteStore:
             " FROM extra_eu_dependencies WHERE run_id = ? ORDER BY application, key",
             (run_id,),
         ):
-            applications[application].extra_eu.append(DependencySnapshot(*values))
+            applications[application].extra_eu.append(ExtraEuDependency(*values))
         inventory, inventory_path, recorded_at, tool_version, summary = row
         return Snapshot(
             inventory=inventory,
