@@ -31,10 +31,11 @@ class Declared:
     scope: str
 
 
-def read_manifest(directory: Path) -> dict[str, Any] | None:
+def read_manifest(directory: Path, max_bytes: int = _MAX_MANIFEST_BYTES) -> dict[str, Any] | None:
+    """The package.json in `directory`; None when missing, unreadable, over `max_bytes` or not a JSON object."""
     path = directory / "package.json"
     try:
-        if path.stat().st_size > _MAX_MANIFEST_BYTES:
+        if path.stat().st_size > max_bytes:
             return None
         document = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from depscan import purls
 from depscan.enrich.facts import SOURCE_INSTALLED, Facts, people, repository_url
+from depscan.ingest.npm_manifest import read_manifest
 
 _MAX_MANIFEST_BYTES = 1024 * 1024
 _MAX_DEPTH = 32
@@ -68,7 +67,7 @@ def _package(directory: Path, seen: set[str], depth: int) -> Iterator[tuple[str,
     if real in seen:
         return
     seen.add(real)
-    record = read_manifest(directory / "package.json")
+    record = _installed_package(directory)
     if record is not None:
         yield record
     nested = directory / "node_modules"
@@ -76,15 +75,10 @@ def _package(directory: Path, seen: set[str], depth: int) -> Iterator[tuple[str,
         yield from _walk(nested, seen, depth + 1)
 
 
-def read_manifest(path: Path) -> tuple[str, str, Facts] | None:
+def _installed_package(directory: Path) -> tuple[str, str, Facts] | None:
     """One package's facts from its `package.json`, or None when unreadable, nameless or versionless."""
-    try:
-        if path.stat().st_size > _MAX_MANIFEST_BYTES:
-            return None
-        document = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    if not isinstance(document, dict):
+    document = read_manifest(directory, _MAX_MANIFEST_BYTES)
+    if document is None:
         return None
     name, version = document.get("name"), document.get("version")
     if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
@@ -99,7 +93,7 @@ def read_manifest(path: Path) -> tuple[str, str, Facts] | None:
         return None
     facts = Facts(
         source=SOURCE_INSTALLED,
-        location=str(path),
+        location=str(directory / "package.json"),
         licenses=npm_licenses(document),
         suppliers=npm_people(document.get("author")),
         repository=npm_repository(document),
