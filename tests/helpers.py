@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,27 @@ def mutate(data: bytes, edits: list[tuple[str, float, bytes]]) -> bytes:
         else:
             data = data[:at]
     return data
+
+
+def write_mutated(
+    original: Path,
+    target: Path,
+    beside: Iterable[str],
+    mutations: list[tuple[str, float, bytes]],
+    beside_mutations: list[tuple[str, float, bytes]],
+) -> None:
+    """`original` mutated at `target`, and each file `beside` it (relative to its folder) mutated beside `target`."""
+    target.parent.mkdir(parents=True)
+    for relative in beside:
+        companion = (target.parent / relative).resolve()
+        companion.parent.mkdir(parents=True, exist_ok=True)
+        companion.write_bytes(mutate((original.parent / relative).read_bytes(), beside_mutations))
+    target.write_bytes(mutate(original.read_bytes(), mutations))
+
+
+def read_only_input_errors(target: Path) -> None:
+    """Read `target`: nothing, or an InputError of the reader's own, not the "could not read as" safety net."""
+    try:
+        read_file(target)
+    except InputError as error:
+        assert not error.message.startswith("could not read as"), error.message

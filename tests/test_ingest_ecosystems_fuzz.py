@@ -18,9 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from depscan.errors import InputError
-from depscan.ingest import read_file
-from helpers import mutate, mutation
+from helpers import mutation, read_only_input_errors, write_mutated
 
 # (fixture read, fixtures copied beside it with their relative path, mutated as well)
 SEEDS = [
@@ -44,13 +42,6 @@ SEEDS = [
 _MUTATION = mutation([b"\n", b'"', b"'", b":", b"[", b"{", b"(", b")", b"=", b"=>", b"  ", b"- ", b"\x00", b"\xff"])
 
 
-def read_only_input_errors(target: Path) -> None:
-    try:
-        read_file(target)
-    except InputError as error:
-        assert not error.message.startswith("could not read as"), error.message
-
-
 @pytest.mark.parametrize("seed, beside", SEEDS, ids=[s[0] for s in SEEDS])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
@@ -60,14 +51,8 @@ def read_only_input_errors(target: Path) -> None:
 def test_mutated_input_raises_only_input_error(seed, beside, mutations, beside_mutations):
     original = FIXTURES / seed
     with tempfile.TemporaryDirectory() as directory:
-        folder = Path(directory) / "a" / "b"
-        folder.mkdir(parents=True)
-        for relative in beside:
-            companion = folder / relative
-            companion.parent.mkdir(parents=True, exist_ok=True)
-            companion.write_bytes(mutate((original.parent / relative).read_bytes(), beside_mutations))
-        target = folder / original.name
-        target.write_bytes(mutate(original.read_bytes(), mutations))
+        target = Path(directory) / "a" / "b" / original.name
+        write_mutated(original, target, beside, mutations, beside_mutations)
         read_only_input_errors(target)
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from depscan.errors import InputError
 from depscan.ingest import read_file
-from helpers import mutate, mutation
+from helpers import mutation, read_only_input_errors, write_mutated
 
 # (fixture read, fixtures copied beside it with their path relative to it, mutated as well)
 SEEDS = [
@@ -45,27 +45,14 @@ _MUTATION = mutation(
 )
 
 
-def read_only_input_errors(target: Path) -> None:
-    try:
-        read_file(target)
-    except InputError as error:
-        assert not error.message.startswith("could not read as"), error.message
-
-
 @pytest.mark.parametrize(("seed", "beside"), SEEDS, ids=[s[0] for s in SEEDS])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations=st.lists(_MUTATION, min_size=1, max_size=4), beside_mutations=st.lists(_MUTATION, max_size=3))
 def test_mutated_manifest_raises_only_input_error(seed, beside, mutations, beside_mutations):
     original = FIXTURES / seed
     with tempfile.TemporaryDirectory() as directory:
-        folder = Path(directory) / "a" / "b" / "c"
-        target = folder / Path(seed).parent.name / original.name
-        target.parent.mkdir(parents=True)
-        for relative in beside:
-            companion = (target.parent / relative).resolve()
-            companion.parent.mkdir(parents=True, exist_ok=True)
-            companion.write_bytes(mutate((original.parent / relative).read_bytes(), beside_mutations))
-        target.write_bytes(mutate(original.read_bytes(), mutations))
+        target = Path(directory) / "a" / "b" / "c" / Path(seed).parent.name / original.name
+        write_mutated(original, target, beside, mutations, beside_mutations)
         read_only_input_errors(target)
 
 
