@@ -438,3 +438,35 @@ def test_sources_parse_any_json_without_raising(document: object) -> None:
     for source in SOURCES:
         facts = source.parse(document, "https://example.invalid/x")
         assert all(isinstance(v, str) for v in (*facts.licenses, *facts.suppliers))
+
+
+def test_enrich_and_cache_dir_from_the_configuration_file(registry: HTTPServer, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(EXAMPLE / "requirements.txt", project)
+    (project / "depscan.toml").write_text('enrich = true\ncache_dir = "cache"\n')
+    env = _environment(registry, tmp_path)
+    result = run_cli("scan", "requirements.txt", "-f", "json", "--fail-on", "none", cwd=project, env=env)
+    assert result.code == 0, result.stderr
+    assert registry.log, "enrich = true in depscan.toml must turn the online look-ups on"
+    assert (project / "cache").is_dir()  # cache_dir is relative to the configuration file
+    sent = len(registry.log)
+    off = run_cli("scan", "requirements.txt", "-f", "json", "--no-enrich", cwd=project, env=env)
+    assert off.code in (0, 1), off.stderr
+    assert len(registry.log) == sent  # the flag overrides the file
+
+
+@pytest.mark.parametrize("value, sends", [("1", True), ("yes", True), ("off", False)])
+def test_enrich_from_the_environment(registry: HTTPServer, tmp_path: Path, value: str, sends: bool) -> None:
+    env = {**_environment(registry, tmp_path), "DEPSCAN_ENRICH": value}
+    result = run_cli("scan", str(EXAMPLE / "requirements.txt"), "-f", "json", "--fail-on", "none", env=env)
+    assert result.code == 0, result.stderr
+    assert bool(registry.log) is sends
+
+
+def test_enrich_setting_must_be_a_boolean(tmp_path: Path) -> None:
+    (tmp_path / "depscan.toml").write_text('enrich = "sometimes"\n')
+    result = run_cli("scan", str(EXAMPLE / "requirements.txt"), "-f", "json", cwd=tmp_path)
+    assert result.code == 2 and "enrich must be true or false" in result.stderr
+    bad_env = run_cli("scan", str(EXAMPLE / "requirements.txt"), env={"DEPSCAN_ENRICH": "maybe"})
+    assert bad_env.code == 2 and "DEPSCAN_ENRICH" in bad_env.stderr

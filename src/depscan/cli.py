@@ -111,17 +111,16 @@ def main() -> None:
     "and publishers; offline (default: on).",
 )
 @click.option(
-    "--enrich",
-    is_flag=True,
-    envvar="DEPSCAN_ENRICH",
+    "--enrich/--no-enrich",
+    default=None,
     help="Ask PyPI, npm, deps.dev and ClearlyDefined for what is still missing (sends package names and versions "
-    "only; cached).",
+    "only; cached). Also `enrich = true` in the configuration or DEPSCAN_ENRICH=1.",
 )
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
-    envvar="DEPSCAN_CACHE_DIR",
-    help="Enrichment cache directory (default: the user cache directory, e.g. ~/.cache/depscan).",
+    help="Enrichment cache directory (default: the user cache directory, e.g. ~/.cache/depscan; "
+    "also cache_dir in the configuration or DEPSCAN_CACHE_DIR).",
 )
 @click.option(
     "--cache-ttl",
@@ -143,7 +142,7 @@ def scan(
     config_file: str | None,
     python_envs: tuple[str, ...],
     installed: bool,
-    enrich: bool,
+    enrich: bool | None,
     cache_dir: str | None,
     cache_ttl: float | None,
     quiet: bool,
@@ -158,7 +157,8 @@ def scan(
 
     targets = _report_targets(formats, output, output_dir)
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
-    settings, ruleset, exemptions, today = _policy_setup(config_file, {**flags, "exemptions": exemptions_file})
+    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
+    settings, ruleset, exemptions, today = _policy_setup(config_file, flags)
     database = _load_database(settings.vendor_db)
     options = scan_module.ScanOptions(
         paths=list(paths),
@@ -168,7 +168,7 @@ def scan(
         exemptions=exemptions,
         today=today,
         qualified_vendors=settings.qualified_vendors,
-        enrichment=_enrich_options(python_envs, installed, enrich, cache_dir, cache_ttl),
+        enrichment=_enrich_options(python_envs, installed, settings.enrich, settings.cache_dir, cache_ttl),
     )
     with ProgressBar(enabled=not quiet and sys.stderr.isatty(), verb="reading") as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)

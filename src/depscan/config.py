@@ -31,8 +31,13 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "exclude": ("DEPSCAN_EXCLUDE", True),
     "vendor_db": ("DEPSCAN_VENDOR_DB", False),
     "qualified_vendors": ("DEPSCAN_QUALIFIED_VENDORS", True),
+    "enrich": ("DEPSCAN_ENRICH", False),
+    "cache_dir": ("DEPSCAN_CACHE_DIR", False),
 }
-_PATH_SETTINGS = {"exemptions", "vendor_db"}
+_PATH_SETTINGS = {"exemptions", "vendor_db", "cache_dir"}
+#: settings that are true or false: TOML booleans in a file, 1/0, true/false, yes/no, on/off in the environment
+_BOOL_SETTINGS = {"enrich"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 @dataclass
@@ -45,6 +50,8 @@ class Settings:
     exclude: tuple[str, ...] = ()
     vendor_db: str | None = None
     qualified_vendors: tuple[str, ...] = ()
+    enrich: bool = False
+    cache_dir: str | None = None
     config_file: str | None = None
     origins: dict[str, str] = field(default_factory=lambda: dict.fromkeys(SETTINGS, "default"))
 
@@ -108,6 +115,8 @@ def load(
         raw = env.get(variable, "").strip()
         if raw:
             value: Any = tuple(item.strip() for item in raw.split(",") if item.strip()) if is_list else raw
+            if name in _BOOL_SETTINGS:
+                value = _boolean(variable, raw)
             _set(settings, name, value, variable)
     for name, value in (flags or {}).items():
         if name not in SETTINGS:
@@ -145,7 +154,11 @@ def _apply_file(settings: Settings, path: Path) -> None:
         if is_list and not (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)):
             problems.append(f"{where}: {key} must be a string or a list of strings")
             continue
-        if not is_list and not isinstance(value, str):
+        if name in _BOOL_SETTINGS:
+            if not isinstance(value, bool):
+                problems.append(f"{where}: {key} must be true or false")
+                continue
+        elif not is_list and not isinstance(value, str):
             problems.append(f"{where}: {key} must be a string")
             continue
         value = _relative_to(path.parent, name, tuple(value) if is_list else value)
@@ -167,6 +180,15 @@ def _relative_to(base: Path, name: str, value: Any) -> Any:
         shipped = available()
         return tuple(item if item in shipped else str(base / item) for item in value)
     return value
+
+
+def _boolean(origin: str, raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{origin}: expected true or false (1/0, yes/no, on/off), got {raw!r}")
 
 
 def _set(settings: Settings, name: str, value: Any, origin: str) -> None:
