@@ -30,6 +30,13 @@ def write(path: Path, content: str) -> Path:
     return path
 
 
+def scan_report(cli, path: Path) -> dict:
+    """The JSON report of a scan of `path`, installed packages left unread; the scan must succeed."""
+    run = cli("scan", str(path), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
+    assert run.code == 0, run.stderr
+    return run.json()
+
+
 def packages(report: dict) -> dict[str, dict]:
     """The report's components that are packages (not registries), by id."""
     return {c["id"]: c for c in report["components"] if c["kind"] != "registry"}
@@ -116,9 +123,7 @@ def test_package_json_sniffing(tmp_path, name, content, owner):
 
 
 def test_package_json_beside_lockfile_reports_each_package_once(cli):
-    run = cli("scan", str(NPM_APP), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    assert run.code == 0, run.stderr
-    found = packages(run.json())
+    found = packages(scan_report(cli, NPM_APP))
     assert set(found) == {
         "pkg:npm/%40acme/shop@1.9.0",
         "pkg:npm/classnames@2.5.1",
@@ -186,8 +191,7 @@ def test_composer_json_is_not_taken_for_a_lock_and_back(tmp_path):
 
 
 def test_composer_corpus_style_folder_folds_into_lock(cli):
-    run = cli("scan", str(FIXTURES / "php" / "manifest"), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    found = packages(run.json())
+    found = packages(scan_report(cli, FIXTURES / "php" / "manifest"))
     assert all(c["version"] for c in found.values())
     assert len(found) == 6 and sum(1 for c in found.values() if c["direct"]) == 6
 
@@ -238,8 +242,7 @@ def test_cargo_member_without_workspace_root(tmp_path):
 
 
 def test_cargo_folder_reports_each_crate_once(cli):
-    run = cli("scan", str(CARGO), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    found = packages(run.json())
+    found = packages(scan_report(cli, CARGO))
     assert len(found) == 11 and all(c["version"] and c["direct"] for c in found.values())
     assert "pkg:cargo/internal-sdk@2.1.0?repository_url=https://crates.example.eu/api/v1/crates/" in found
 
@@ -326,8 +329,7 @@ def test_msbuild_refuses_dtds(tmp_path):
 
 
 def test_dotnet_folder_reports_each_package_once(cli):
-    run = cli("scan", str(DOTNET), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    found = packages(run.json())
+    found = packages(scan_report(cli, DOTNET))
     assert all(c["version"] for c in found.values())  # Npgsql's range and Polly's float folded into the lock
     assert "pkg:nuget/Npgsql@8.0.5" in found and "pkg:nuget/Polly@8.4.1" in found
     # the lock's 12, packages.config's 3, and Serilog 4.0.1: the central version the Web project overrides
@@ -371,8 +373,7 @@ def test_pipfile_declarations():
 
 
 def test_pipfile_beside_its_lock_reports_each_package_once(cli):
-    run = cli("scan", str(FIXTURES / "python" / "pipenv"), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    found = packages(run.json())
+    found = packages(scan_report(cli, FIXTURES / "python" / "pipenv"))
     assert set(found) == {c.purl for c in read_file(FIXTURES / "python" / "pipenv" / "Pipfile.lock").components}
     direct = {c["name"].lower() for c in found.values() if c["direct"]}
     assert direct == {"requests", "internal-sdk", "toolbelt", "pytest", "idna"}
@@ -404,8 +405,7 @@ def test_bare_names_are_requirements_only_where_the_folder_says_so(tmp_path):
 
 def test_requirements_folder_scan_skips_prose_and_folds_the_in_file(cli):
     folder = FIXTURES / "python" / "requirements-folder"
-    run = cli("scan", str(folder), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    report = run.json()
+    report = scan_report(cli, folder)
     assert {Path(s["path"]).name for s in report["sources"]} == {"base.in", "base.txt", "constraints.txt"}
     assert not any(s.get("error") for s in report["sources"])
     found = packages(report)
@@ -513,8 +513,7 @@ def test_yaml_error_messages_do_not_quote_the_file(tmp_path):
 
 
 def test_registry_from_configuration_is_attributed_to_its_vendor(cli):
-    run = cli("scan", str(NPM_APP / ".npmrc"), "-f", "json", "--fail-on", "none", "-q", "--no-installed")
-    vendors = {c["name"]: (c["vendor"] or {}).get("id") for c in run.json()["components"]}
+    vendors = {c["name"]: (c["vendor"] or {}).get("id") for c in scan_report(cli, NPM_APP / ".npmrc")["components"]}
     assert vendors["https://acme.jfrog.io/artifactory/api/npm/npm-virtual"] == "jfrog"
     assert vendors["https://npm.pkg.github.com"] == "github"
 
