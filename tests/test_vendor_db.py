@@ -148,3 +148,21 @@ def test_every_purl_prefix_resolves_to_its_own_vendor_unless_a_longer_prefix_cla
         if longer:
             continue
         assert found is not None and found.id == vendor_id, (probe, vendor_id, found and found.id)
+
+
+def test_a_community_without_legal_entity_brings_no_country_law(database, cli, tmp_path):
+    pallets = database.describe("pallets", "test", "purl", "library")
+    assert pallets.laws == ()  # the US placeholder country does not make the CLOUD Act reach volunteers
+    psf = database.describe("psf", "test", "purl", "library")
+    assert "us-cloud-act" in psf.laws  # a legal entity in the same country is reached
+    root = tmp_path / "db"
+    (root / "vendors").mkdir(parents=True)
+    for name in ("countries.toml", "laws.toml", "registries.toml"):
+        (root / name).write_bytes((ROOT / "vendor_db" / name).read_bytes())
+    (root / "vendors" / "acme.toml").write_text(
+        'id = "acme"\nname = "Acme Inc."\ntype = "company"\ncountry = "US"\nlegal_entity = false\n'
+        'reviewed = "2026-11-23"\nconfidence = "high"\n'
+        '[[sources]]\nurl = "https://example.com"\nsupports = "x"\nchecked = "2026-11-23"\n'
+    )
+    run = cli("db", "validate", "--vendor-db", str(root))
+    assert run.code == 2 and "legal_entity = false is for a community" in run.stderr

@@ -60,6 +60,7 @@ class Vendor:
     confidence: str
     aliases: tuple[str, ...] = ()
     hq_country: str | None = None
+    legal_entity: bool = True  # False: a community with no legal person a law could compel
     parent: str | None = None
     laws: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

@@ -268,11 +268,16 @@ class VendorDatabase:
         return bool(info.get("eu") or info.get("eea"))
 
     def laws_for(self, chain: tuple[str, ...]) -> tuple[str, ...]:
-        """Laws that reach any entity of the chain: its country's, and those recorded on it."""
+        """Laws that reach any entity of the chain: its country's, and those recorded on it.
+
+        A community with no legal entity has no one a country's law could compel: only
+        the laws recorded on it apply.
+        """
         found: set[str] = set()
         for vendor_id in chain:
             vendor = self.vendors[vendor_id]
-            found.update(self.countries.get(vendor.country, {}).get("laws", ()))
+            if vendor.legal_entity:
+                found.update(self.countries.get(vendor.country, {}).get("laws", ()))
             found.update(vendor.laws)
         return tuple(sorted(found))
 
@@ -398,6 +403,7 @@ def vendor_from_record(record: dict[str, Any], path: Path) -> Vendor:
             confidence=str(record["confidence"]),
             aliases=tuple(str(a) for a in record.get("aliases", ())),
             hq_country=record.get("hq_country"),
+            legal_entity=bool(record.get("legal_entity", True)),
             parent=record.get("parent"),
             laws=tuple(str(a) for a in record.get("laws", ())),
             categories=tuple(str(a) for a in record.get("categories", ())),

@@ -57,6 +57,7 @@ VENDOR_FIELDS = {
     "type",
     "country",
     "hq_country",
+    "legal_entity",
     "parent",
     "laws",
     "website",
@@ -173,6 +174,11 @@ def _check_record(
         errors.append(f"{where}: id must be lowercase letters, digits and '-'")
     if record.get("type") not in VENDOR_TYPES:
         errors.append(f"{where}: type must be one of {', '.join(sorted(VENDOR_TYPES))}")
+    if "legal_entity" in record:
+        if not isinstance(record["legal_entity"], bool):
+            errors.append(f"{where}: legal_entity must be true or false")
+        elif not record["legal_entity"] and record.get("type") != "community":
+            errors.append(f"{where}: legal_entity = false is for a community, not a {record.get('type')}")
     if record.get("confidence") not in CONFIDENCE:
         errors.append(f"{where}: confidence must be high, medium or low")
     if record.get("reviewed") and not _date(record["reviewed"]):
