@@ -59,31 +59,15 @@ def indicators(
 ) -> dict[str, Any]:
     """The counts and shares behind the score, each with its numerator and denominator."""
     attributed = [c for c in components if c.vendor is not None]
-    direct = [c for c in components if c.direct]
-    direct_attributed = [c for c in direct if c.vendor is not None]
     licensed = [c for c in components if c.license is not None and c.license.open_source is not None]
     open_source = sum(1 for c in licensed if c.license is not None and c.license.open_source)
-    eu = sum(1 for c in attributed if c.vendor is not None and c.vendor.eu)
-    direct_eu = sum(1 for c in direct_attributed if c.vendor is not None and c.vendor.eu)
     controllers: Counter[str] = Counter(c.vendor.controller for c in attributed if c.vendor is not None)
     names = {c.vendor.controller: c.vendor.controller_name for c in attributed if c.vendor is not None}
     hhi = herfindahl(controllers)
     total_attributed = len(attributed)
     return {
-        "components": {
-            "total": len(components),
-            "attributed": total_attributed,
-            "eu": eu,
-            "eu_share": ratio(eu, len(components)),
-            "eu_share_of_attributed": ratio(eu, total_attributed),
-        },
-        "direct": {
-            "total": len(direct),
-            "attributed": len(direct_attributed),
-            "eu": direct_eu,
-            "eu_share": ratio(direct_eu, len(direct)),
-            "eu_share_of_attributed": ratio(direct_eu, len(direct_attributed)),
-        },
+        "components": _eu_counts(components),
+        "direct": _eu_counts([c for c in components if c.direct]),
         "open_source": {
             "total": len(components),
             "known": len(licensed),
@@ -106,6 +90,19 @@ def indicators(
             ],
         },
         "jurisdictions": _jurisdictions(attributed, laws, countries),
+    }
+
+
+def _eu_counts(group: list[Component]) -> dict[str, Any]:
+    """How many of `group` have a known vendor, how many an EU/EEA one, and the EU/EEA share of each."""
+    attributed = [c for c in group if c.vendor is not None]
+    eu = sum(1 for c in attributed if c.vendor is not None and c.vendor.eu)
+    return {
+        "total": len(group),
+        "attributed": len(attributed),
+        "eu": eu,
+        "eu_share": ratio(eu, len(group)),
+        "eu_share_of_attributed": ratio(eu, len(attributed)),
     }
 
 
