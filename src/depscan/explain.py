@@ -26,6 +26,7 @@ from depscan.model import Component, License, Location, VendorMatch
 from depscan.policy.evaluate import build_result, field_value, holds
 from depscan.policy.levels import LEVEL_NAMES
 from depscan.policy.rules import RuleSet
+from depscan.report.json_report import finding_dict
 from depscan.vendordb import VendorDatabase
 from depscan.vendordb.lookup import interpretations
 
@@ -184,19 +185,8 @@ def standalone(
         laws=database.laws,
         qualified_vendors=qualified_vendors,
     )
-    findings = [
-        {
-            "rule": f.rule,
-            "severity": f.severity,
-            "component": f.component,
-            "message": f.message,
-            "title": f.title,
-            "remediation": f.remediation,
-            "exempted": f.exempted,
-            "exemption_reason": f.exemption_reason,
-        }
-        for f in result.findings
-    ]
+    # a standalone component is judged without exemptions: the report's shape, less the exemption reference
+    findings = [{k: v for k, v in finding_dict(f).items() if k != "exemption"} for f in result.findings]
     return chosen, findings
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from depscan import __version__
-from depscan.model import Component, ScanResult, VendorMatch
+from depscan.model import Component, Finding, ScanResult, VendorMatch
 from depscan.report import RenderOptions
 
 SCHEMA = "depscan-report/1"
@@ -32,6 +32,21 @@ def vendor_dict(vendor: VendorMatch) -> dict[str, Any]:
         "eu_alternatives": list(vendor.eu_alternatives),
         "confidence": vendor.confidence,
         "evidence": vendor.evidence,
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as the report shows it."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "component": finding.component,
+        "message": finding.message,
+        "title": finding.title,
+        "remediation": finding.remediation,
+        "exempted": finding.exempted,
+        "exemption_reason": finding.exemption_reason,
+        "exemption": finding.exemption,
     }
 
 
@@ -77,20 +92,7 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
             for s in result.sources
         ],
         "components": [component_dict(c) for c in result.components],
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "component": f.component,
-                "message": f.message,
-                "title": f.title,
-                "remediation": f.remediation,
-                "exempted": f.exempted,
-                "exemption_reason": f.exemption_reason,
-                "exemption": f.exemption,
-            }
-            for f in result.findings
-        ],
+        "findings": [finding_dict(f) for f in result.findings],
         "exemptions": result.exemptions,
         "summary": result.summary,
     }
