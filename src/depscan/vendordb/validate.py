@@ -71,7 +71,7 @@ VENDOR_FIELDS = {
     "match",
 }
 REQUIRED = ("id", "name", "type", "country", "reviewed", "confidence", "sources")
-SOURCE_FIELDS = {"url", "supports", "checked"}
+SOURCE_FIELDS = {"url", "supports", "checked", "cited"}
 CERTIFICATION_FIELDS = {"scheme", "scope", "date", "source", "expires", "notes"}
 COUNTRY_FIELDS = {"name", "eu", "eea", "laws", "adequacy", "notes"}
 LAW_FIELDS = {"name", "country", "summary", "url", "notes", "sources", "scope"}
@@ -211,8 +211,11 @@ def _check_record(
             errors.append(f"{where}: source #{number}: url is not a URL: {source.get('url')!r}")
         if not source.get("supports"):
             errors.append(f"{where}: source #{number}: missing 'supports'")
-        if not _date(source.get("checked", "")):
-            errors.append(f"{where}: source #{number}: checked must be YYYY-MM-DD")
+        dates = [name for name in ("checked", "cited") if name in source]
+        if len(dates) != 1:
+            errors.append(f"{where}: source #{number}: needs exactly one of checked (content read) or cited (not re-read)")
+        elif not _date(source.get(dates[0], "")):
+            errors.append(f"{where}: source #{number}: {dates[0]} must be YYYY-MM-DD")
     for number, certification in enumerate(record.get("certifications", []), start=1):
         if not isinstance(certification, dict):
             errors.append(f"{where}: certification #{number} is not a table")
