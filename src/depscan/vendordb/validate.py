@@ -177,8 +177,8 @@ def _check_record(
     if "legal_entity" in record:
         if not isinstance(record["legal_entity"], bool):
             errors.append(f"{where}: legal_entity must be true or false")
-        elif not record["legal_entity"] and record.get("type") != "community":
-            errors.append(f"{where}: legal_entity = false is for a community, not a {record.get('type')}")
+        elif not record["legal_entity"] and record.get("type") not in ("community", "individual"):
+            errors.append(f"{where}: legal_entity = false is for a community or individual, not {record.get('type')}")
     if record.get("confidence") not in CONFIDENCE:
         errors.append(f"{where}: confidence must be high, medium or low")
     if record.get("reviewed") and not _date(record["reviewed"]):
@@ -213,7 +213,7 @@ def _check_record(
             errors.append(f"{where}: source #{number}: missing 'supports'")
         dates = [name for name in ("checked", "cited") if name in source]
         if len(dates) != 1:
-            errors.append(f"{where}: source #{number}: needs exactly one of checked (content read) or cited (not re-read)")
+            errors.append(f"{where}: source #{number}: needs one of checked (content read) or cited (not re-read)")
         elif not _date(source.get(dates[0], "")):
             errors.append(f"{where}: source #{number}: {dates[0]} must be YYYY-MM-DD")
     for number, certification in enumerate(record.get("certifications", []), start=1):
