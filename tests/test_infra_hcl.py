@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from depscan.errors import InputError
-from depscan.ingest import hcl
 from depscan.ingest.base import InputFile
+from depscan.ingest.infra import hcl
 
 
 def parse(tmp_path: Path, text: str) -> hcl.Body:

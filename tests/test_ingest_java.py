@@ -8,7 +8,7 @@ import pytest
 
 from conftest import FIXTURES
 from depscan.ingest import read_file
-from depscan.ingest.maven import ships
+from depscan.ingest.java.maven import ships
 from helpers import read_error
 
 MAVEN = FIXTURES / "maven"

@@ -15,8 +15,8 @@ import pytest
 from conftest import FIXTURES
 from depscan.errors import InputError
 from depscan.ingest import read_file
-from depscan.ingest.msbuild import nuget_version
-from depscan.ingest.npm_config import public_url
+from depscan.ingest.dotnet.msbuild import nuget_version
+from depscan.ingest.javascript.npm_config import public_url
 from helpers import by_ref, read_error
 
 NPM_APP = FIXTURES / "npm" / "manifest-app"

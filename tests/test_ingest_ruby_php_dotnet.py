@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES
 from depscan.ingest import read_file
-from depscan.ingest.composer import license_expression
+from depscan.ingest.php.composer_lock import license_expression
 from helpers import read_error
 
 # --- Ruby ---------------------------------------------------------------------------------------------

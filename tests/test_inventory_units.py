@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from depscan.errors import ConfigError
 from depscan.inventory import aggregate, history, loader, runner, storage
 from depscan.inventory.declared import declared_components
-from depscan.inventory.model import ApplicationResult, ControllerUse, Declared, ExtraEuDependency, Inventory
+from depscan.portfolio import ApplicationResult, ControllerUse, Declared, ExtraEuDependency, Inventory
 
 # -- loader -------------------------------------------------------------------
 

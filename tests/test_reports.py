@@ -87,7 +87,7 @@ def test_output_dir_holds_one_file_per_format(written):
 
 
 def test_cli_format_choices_match_the_registry():
-    from depscan.cli import REPORT_FORMATS
+    from depscan.cli.scan import REPORT_FORMATS
 
     assert set(REPORT_FORMATS) == set(FORMATS)
 

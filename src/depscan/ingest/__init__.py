@@ -15,43 +15,43 @@ from pathlib import Path
 
 from depscan.errors import InputError, UnrecognisedFormat
 from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.cargo import CargoLockReader
-from depscan.ingest.cargo_manifest import CargoTomlReader
-from depscan.ingest.compose import ComposeReader
-from depscan.ingest.composer import ComposerLockReader
-from depscan.ingest.composer_json import ComposerJsonReader
-from depscan.ingest.cyclonedx_json import CycloneDxJsonReader
-from depscan.ingest.cyclonedx_xml import CycloneDxXmlReader
-from depscan.ingest.dockerfile import DockerfileReader
-from depscan.ingest.github_actions import GitHubActionsReader
-from depscan.ingest.gitlab_ci import GitLabCiReader
-from depscan.ingest.golang import GoModReader, GoSumReader
+from depscan.ingest.dotnet.msbuild import MsbuildProjectReader, PackagesConfigReader
+from depscan.ingest.dotnet.nuget_lock import NugetLockReader
+from depscan.ingest.go.gomod import GoModReader, GoSumReader
 from depscan.ingest.graph import mark_direct
-from depscan.ingest.helm import HelmChartReader, HelmValuesReader
-from depscan.ingest.kubernetes import KubernetesReader
-from depscan.ingest.maven import GradleLockReader, PomReader
-from depscan.ingest.msbuild import MsbuildProjectReader, PackagesConfigReader
-from depscan.ingest.npm_config import NpmrcReader, YarnrcYmlReader
-from depscan.ingest.npm_lock import NpmLockReader
-from depscan.ingest.nuget import NugetLockReader
-from depscan.ingest.package_json import PackageJsonReader
-from depscan.ingest.pdm_lock import PdmLockReader
-from depscan.ingest.pipfile import PipfileReader
-from depscan.ingest.pipfile_lock import PipfileLockReader
-from depscan.ingest.pnpm_lock import PnpmLockReader
-from depscan.ingest.poetry_lock import PoetryLockReader
-from depscan.ingest.pylock import PylockReader
-from depscan.ingest.pyproject import PyprojectReader
+from depscan.ingest.infra.compose import ComposeReader
+from depscan.ingest.infra.dockerfile import DockerfileReader
+from depscan.ingest.infra.github_actions import GitHubActionsReader
+from depscan.ingest.infra.gitlab_ci import GitLabCiReader
+from depscan.ingest.infra.helm import HelmChartReader, HelmValuesReader
+from depscan.ingest.infra.kubernetes import KubernetesReader
+from depscan.ingest.infra.terraform import TerraformLockReader, TerraformReader
+from depscan.ingest.java.maven import GradleLockReader, PomReader
+from depscan.ingest.javascript.npm_config import NpmrcReader, YarnrcYmlReader
+from depscan.ingest.javascript.npm_lock import NpmLockReader
+from depscan.ingest.javascript.package_json import PackageJsonReader
+from depscan.ingest.javascript.pnpm_lock import PnpmLockReader
+from depscan.ingest.javascript.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
+from depscan.ingest.php.composer_json import ComposerJsonReader
+from depscan.ingest.php.composer_lock import ComposerLockReader
+from depscan.ingest.python.pdm_lock import PdmLockReader
+from depscan.ingest.python.pipfile import PipfileReader
+from depscan.ingest.python.pipfile_lock import PipfileLockReader
+from depscan.ingest.python.poetry_lock import PoetryLockReader
+from depscan.ingest.python.pylock import PylockReader
+from depscan.ingest.python.pyproject import PyprojectReader
+from depscan.ingest.python.requirements import RequirementsReader
+from depscan.ingest.python.uv_lock import UvLockReader
 from depscan.ingest.redact import scrub
-from depscan.ingest.requirements import RequirementsReader
-from depscan.ingest.rubygems import GemfileLockReader
-from depscan.ingest.spdx3_json import Spdx3JsonReader
-from depscan.ingest.spdx_json import SpdxJsonReader
-from depscan.ingest.spdx_tagvalue import SpdxTagValueReader
-from depscan.ingest.spdx_yaml import SpdxYamlReader
-from depscan.ingest.terraform import TerraformLockReader, TerraformReader
-from depscan.ingest.uv_lock import UvLockReader
-from depscan.ingest.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
+from depscan.ingest.ruby.gemfile_lock import GemfileLockReader
+from depscan.ingest.rust.cargo_lock import CargoLockReader
+from depscan.ingest.rust.cargo_toml import CargoTomlReader
+from depscan.ingest.sbom.cyclonedx_json import CycloneDxJsonReader
+from depscan.ingest.sbom.cyclonedx_xml import CycloneDxXmlReader
+from depscan.ingest.sbom.spdx3_json import Spdx3JsonReader
+from depscan.ingest.sbom.spdx_json import SpdxJsonReader
+from depscan.ingest.sbom.spdx_tagvalue import SpdxTagValueReader
+from depscan.ingest.sbom.spdx_yaml import SpdxYamlReader
 
 READERS: tuple[Reader, ...] = (
     CycloneDxJsonReader(),

@@ -9,6 +9,14 @@ parsed key `cfg(unix)`.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from depscan import _toml
+from depscan.ingest.base import InputFile
+
+_TOML_ERROR_LINE = re.compile(r"line (\d+)")
+
 
 def bare(text: str) -> str:
     """A table name or key without quotes and blanks: the form lookups are made in."""
@@ -35,3 +43,13 @@ def key_lines(text: str) -> dict[tuple[str, str], int]:
             if key:
                 found.setdefault((table, key), number)
     return found
+
+
+def toml_document(source: InputFile) -> dict[str, Any]:
+    """The parsed TOML document, or InputError with the line TOML complained about."""
+    try:
+        return _toml.loads(source.text)
+    except _toml.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_ERROR_LINE.search(message)
+        raise source.error(f"invalid TOML: {message}", int(found.group(1)) if found else None) from None

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from depscan import __version__
-from depscan.inventory.model import CRITICALITIES, Application, ApplicationResult, Inventory
 from depscan.model import Component
 from depscan.policy.levels import HOSTED_KINDS, LEVEL_NAMES, component_level
 from depscan.policy.scores import herfindahl, hhi_band
+from depscan.portfolio import CRITICALITIES, Application, ApplicationResult, Inventory
 from depscan.vendordb import VendorDatabase
 
 SCHEMA = "depscan-portfolio/1"

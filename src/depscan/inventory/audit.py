@@ -13,10 +13,10 @@ from typing import Any
 
 from depscan.inventory import history
 from depscan.inventory.aggregate import build_portfolio
-from depscan.inventory.model import ApplicationResult, Inventory
 from depscan.inventory.runner import ScanSettings, absolute_rules, scan_inventory
 from depscan.inventory.storage import open_store, utc_timestamp
 from depscan.policy import rules as rules_module
+from depscan.portfolio import ApplicationResult, Inventory
 from depscan.vendordb import VendorDatabase
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from depscan import licenses
-from depscan.inventory.model import ROLE_KINDS, Declared
 from depscan.model import Component, Location, VendorMatch
+from depscan.portfolio import ROLE_KINDS, Declared
 from depscan.vendordb import VendorDatabase
 from depscan.vendordb.lookup import lookup
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from depscan import __version__
 from depscan.errors import ConfigError
-from depscan.inventory.model import ApplicationResult, ExtraEuDependency, Inventory
 from depscan.inventory.storage import ApplicationSnapshot, HistoryStore, RunInfo, Snapshot
+from depscan.portfolio import ApplicationResult, ExtraEuDependency, Inventory
 
 SCHEMA = "depscan-portfolio-diff/1"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from depscan import _toml
 from depscan.errors import ConfigError
-from depscan.inventory.model import CRITICALITIES, ROLE_KINDS, Application, Declared, Inventory
+from depscan.portfolio import CRITICALITIES, ROLE_KINDS, Application, Declared, Inventory
 
 MAX_INVENTORY_BYTES = 64 << 20  # 64 MiB: a hundred thousand rows, far beyond any real inventory
 _APPLICATION_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*application[ \t]*\]\]", re.MULTILINE)

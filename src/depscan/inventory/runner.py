@@ -28,15 +28,15 @@ from typing import Any
 from depscan import scan as scan_module
 from depscan.inventory.declared import declared_components
 from depscan.inventory.loader import expand_paths
-from depscan.inventory.model import (
+from depscan.model import Component, ScanResult
+from depscan.policy.levels import HOSTED_KINDS
+from depscan.portfolio import (
     Application,
     ApplicationResult,
     ControllerUse,
     ExtraEuDependency,
     Inventory,
 )
-from depscan.model import Component, ScanResult
-from depscan.policy.levels import HOSTED_KINDS
 from depscan.purls import split as split_purl
 from depscan.vendordb import VendorDatabase
 

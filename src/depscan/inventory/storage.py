@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import orjson
 
 from depscan.errors import ConfigError
-from depscan.inventory.model import ExtraEuDependency
+from depscan.portfolio import ExtraEuDependency
 
 #: one SQL script per schema version, applied in order; never edit a released step, add one
 MIGRATIONS: list[str] = [

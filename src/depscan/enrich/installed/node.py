@@ -16,7 +16,7 @@ from typing import Any
 
 from depscan import purls
 from depscan.enrich.facts import SOURCE_INSTALLED, Facts, people, repository_url
-from depscan.ingest.npm_manifest import read_manifest
+from depscan.ingest.javascript.npm_manifest import read_manifest
 
 _MAX_MANIFEST_BYTES = 1024 * 1024
 _MAX_DEPTH = 32

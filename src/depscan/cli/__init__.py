@@ -1,0 +1,29 @@
+"""The `depscan` command: click wiring around the steps, no business logic.
+
+One module per command group. Heavy modules are imported inside the
+commands so that `depscan --version` costs little more than Python's own
+start-up.
+"""
+
+from __future__ import annotations
+
+import click
+
+from depscan import __version__
+from depscan.cli.cache import cache_group
+from depscan.cli.config import config_command
+from depscan.cli.db import db
+from depscan.cli.explain import explain_command
+from depscan.cli.inventory import inventory
+from depscan.cli.rules import rules_group
+from depscan.cli.scan import scan
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="depscan")
+def main() -> None:
+    """Which dependencies are controlled outside the EU, or are not open source."""
+
+
+for command in (scan, db, rules_group, explain_command, config_command, cache_group, inventory):
+    main.add_command(command)

@@ -1,0 +1,91 @@
+"""What several commands share: loading the database, the policy and the enrichment settings, exiting 2 on error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from depscan.console import EXIT_USAGE, error, warning
+
+SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
+
+
+def load_database(path: str | None) -> Any:
+    from depscan import vendordb
+    from depscan.errors import ConfigError
+
+    try:
+        return vendordb.load(Path(path) if path else None)
+    except ConfigError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def policy_setup(config_file: str | None, flags: dict[str, Any]) -> tuple[Any, Any, list[Any], Any]:
+    """Effective settings, rule set, exemptions and today's date; exits 2 on any configuration error."""
+    from depscan import config
+    from depscan.errors import ConfigError
+    from depscan.policy import exemptions as exemptions_module
+    from depscan.policy import rules as rules_module
+
+    try:
+        settings = config.load(config_file, flags)
+        ruleset = rules_module.load(list(settings.rules))
+        exemptions = exemptions_module.load(settings.exemptions) if settings.exemptions else []
+        return settings, ruleset, exemptions, config.today()
+    except ConfigError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def warn_exemptions(exemptions: list[dict[str, Any]]) -> None:
+    """Expired and stale exemptions need a human: say so on stderr, whatever the report format."""
+    for entry in exemptions:
+        if entry["status"] in ("expired", "stale"):
+            where = f"{entry['file']}:{entry['line']}" if entry["line"] else entry["file"]
+            what = (
+                f"expired on {entry['expires']}, no longer applies"
+                if entry["status"] == "expired"
+                else "matches no finding (stale)"
+            )
+            warning(f"{where}: exemption #{entry['number']} {what}")
+
+
+def enrich_options(
+    python_envs: tuple[str, ...], installed: bool, online: bool, cache_dir: str | None, cache_ttl: float | None
+) -> Any:
+    """The scan's enrichment settings; exits 2 when a --python-env holds no Python packages."""
+    from depscan.enrich import EnrichOptions
+    from depscan.enrich.installed import InstalledOptions
+    from depscan.enrich.installed.python import site_packages
+
+    for env in python_envs:
+        if not site_packages(Path(env)):
+            error(f"--python-env {env}: no Python environment there (no site-packages, no *.dist-info)")
+            sys.exit(EXIT_USAGE)
+    return EnrichOptions(
+        installed=InstalledOptions(enabled=installed, python_envs=tuple(Path(p) for p in python_envs)),
+        online=online,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+        cache_ttl=cache_ttl * 86400 if cache_ttl is not None else None,
+        warn=warning,
+    )
+
+
+def open_cache_or_exit(cache_dir: str | None) -> Any:
+    from depscan.enrich.cache import open_cache
+    from depscan.errors import ConfigError
+
+    try:
+        return open_cache(Path(cache_dir) if cache_dir else None)
+    except ConfigError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), envvar="DEPSCAN_CACHE_DIR", help="Cache directory."
+)

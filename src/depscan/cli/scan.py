@@ -1,0 +1,168 @@
+"""`depscan scan`: read inputs, resolve, evaluate, write the reports."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from depscan import __version__
+from depscan.cli.common import SEVERITY_CHOICES, enrich_options, load_database, policy_setup, warn_exemptions
+from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, write_output
+from depscan.progress import ProgressBar
+
+#: the report formats of `depscan scan --format` (kept in step with depscan.report.FORMATS by a test)
+REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv", "xlsx", "html", "cyclonedx")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(list(REPORT_FORMATS)),
+    multiple=True,
+    help="Report format, repeatable with --output-dir (default: table on a terminal, json otherwise).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE instead of standard output."
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Write each format to DIR/report.<ext> (sarif, gitlab.json, junit.xml, md, html, cdx.json...).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_CHOICES),
+    help="Exit 1 when a finding reaches this severity ('none': never; default: high, or as configured).",
+)
+@click.option("--rules", "rule_sets", multiple=True, help="Rule set name or file (repeatable; default: default).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip when searching directories (repeatable).")
+@click.option(
+    "--vendor-db",
+    type=click.Path(file_okay=False),
+    help="Use this vendor database directory instead of the bundled one.",
+)
+@click.option("--exemptions", "exemptions_file", help="Exemptions file (TOML, [[exemption]] tables).")
+@click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
+@click.option(
+    "--python-env",
+    "python_envs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Python environment whose installed metadata completes licences and publishers (repeatable; "
+    ".venv and venv beside a scanned file are read anyway).",
+)
+@click.option(
+    "--installed/--no-installed",
+    default=True,
+    help="Read installed package metadata (.venv, node_modules, Go/Maven/Cargo caches) for missing licences "
+    "and publishers; offline (default: on).",
+)
+@click.option(
+    "--enrich/--no-enrich",
+    default=None,
+    help="Ask PyPI, npm, deps.dev and ClearlyDefined for what is still missing (sends package names and versions "
+    "only; cached). Also `enrich = true` in the configuration or DEPSCAN_ENRICH=1.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Enrichment cache directory (default: the user cache directory, e.g. ~/.cache/depscan; "
+    "also cache_dir in the configuration or DEPSCAN_CACHE_DIR).",
+)
+@click.option(
+    "--cache-ttl",
+    type=click.FloatRange(min=0),
+    envvar="DEPSCAN_CACHE_TTL",
+    help="Days an online answer stays fresh in the cache (default: 30).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def scan(
+    paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str | None,
+    output_dir: str | None,
+    fail_on: str | None,
+    rule_sets: tuple[str, ...],
+    exclude: tuple[str, ...],
+    vendor_db: str | None,
+    exemptions_file: str | None,
+    config_file: str | None,
+    python_envs: tuple[str, ...],
+    installed: bool,
+    enrich: bool | None,
+    cache_dir: str | None,
+    cache_ttl: float | None,
+    quiet: bool,
+) -> None:
+    """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
+    2 usage or configuration error, 3 an input could not be read.
+    """
+    from depscan import scan as scan_module
+    from depscan.report import RenderOptions, renderer, repository_root
+
+    targets = _report_targets(formats, output, output_dir)
+    flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
+    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
+    settings, ruleset, exemptions, today = policy_setup(config_file, flags)
+    database = load_database(settings.vendor_db)
+    options = scan_module.ScanOptions(
+        paths=list(paths),
+        rules=list(settings.rules),
+        fail_on=settings.fail_on,
+        exclude=settings.exclude,
+        exemptions=exemptions,
+        today=today,
+        qualified_vendors=settings.qualified_vendors,
+        enrichment=enrich_options(python_envs, installed, settings.enrich, settings.cache_dir, cache_ttl),
+    )
+    with ProgressBar(enabled=not quiet and sys.stderr.isatty(), verb="reading") as advance:
+        result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
+    for source in result.errors:
+        where = f"{source.path}:{source.line}" if source.line else source.path
+        error(f"{where}: {source.error}")
+    render_options = RenderOptions(
+        color=use_color(sys.stdout) and not output and not output_dir,
+        tool_version=__version__,
+        working_dir=os.getcwd(),
+        base_dir=repository_root(os.getcwd()),
+    )
+    for format_, target in targets:
+        write_output(renderer(format_)(result, render_options), target)
+    warn_exemptions(result.exemptions)
+    if result.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
+
+
+def _report_targets(
+    formats: tuple[str, ...], output: str | None, output_dir: str | None
+) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) for each requested report; exits 2 on a bad combination."""
+    from depscan.report import BINARY_FORMATS, file_name
+
+    chosen = list(dict.fromkeys(formats)) or ["table" if sys.stdout.isatty() and not (output or output_dir) else "json"]
+    if output and output_dir:
+        error("give --output or --output-dir, not both")
+        sys.exit(EXIT_USAGE)
+    if output_dir:
+        try:
+            Path(output_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            error(f"{output_dir}: cannot create directory: {exc.strerror or exc}")
+            sys.exit(EXIT_USAGE)
+        return [(name, str(Path(output_dir) / file_name(name))) for name in chosen]
+    if len(chosen) > 1:
+        error("several --format values need --output-dir DIR")
+        sys.exit(EXIT_USAGE)
+    if not output and chosen[0] in BINARY_FORMATS and sys.stdout.isatty():
+        error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
+        sys.exit(EXIT_USAGE)
+    return [(chosen[0], output)]

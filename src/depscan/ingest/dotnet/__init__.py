@@ -1,0 +1,1 @@
+""".NET: NuGet lockfiles, MSBuild project files and packages.config."""

@@ -1,0 +1,1 @@
+"""Go: go.mod and go.sum."""

@@ -1,0 +1,1 @@
+"""Java: Maven pom.xml and Gradle lockfiles."""

@@ -1,0 +1,1 @@
+"""PHP: composer.lock and composer.json."""

@@ -1,0 +1,1 @@
+"""Python: requirements files, pyproject.toml, Pipfile and the lockfiles of Poetry, uv, PDM, Pipenv and PEP 751."""

@@ -1,0 +1,106 @@
+"""What the Python lockfile readers share: TOML with line numbers, PyPI components, source URLs.
+
+TOML parsers forget positions; the lockfiles all write one `[[package]]`
+header per package, so the n-th header's line is the n-th package's line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from depscan import purls
+from depscan.ingest.base import InputFile
+from depscan.model import Component, Location
+
+_PYPI_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.org/simple/", "https://pypi.python.org/simple")
+
+
+def valid_pypi_name(name: object) -> bool:
+    """Whether `name` is a distribution name as PEP 508 allows (letters, digits, and . _ - inside)."""
+    return isinstance(name, str) and _PYPI_NAME.match(name) is not None
+
+
+def header_lines(text: str, header: str) -> list[int]:
+    """Line numbers of each `header` line (e.g. `[[package]]`), in order."""
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(header):
+            rest = line[len(header) :].strip()
+            if not rest or rest.startswith("#"):
+                lines.append(number)
+    return lines
+
+
+def package_tables(
+    source: InputFile, document: dict[str, Any], key: str = "package"
+) -> list[tuple[int, dict[str, Any], int | None]]:
+    """The lock's `[[key]]` tables that name a valid distribution: (position, table, line of its header).
+
+    Entries that are not tables or whose name PEP 508 refuses are passed over (a hand edit may leave them);
+    the line is known only when the headers matched the entries one to one.
+    """
+    packages = document.get(key, [])
+    if not isinstance(packages, list):
+        raise source.error(f"`{key}` is not an array of tables")
+    lines = header_lines(source.text, f"[[{key}]]")
+    counted = len(lines) == len(packages)
+    return [
+        (index, entry, lines[index] if counted else None)
+        for index, entry in enumerate(packages)
+        if isinstance(entry, dict) and valid_pypi_name(entry.get("name"))
+    ]
+
+
+def strings(value: Any) -> list[str]:
+    """The strings of a TOML or JSON list, ignoring anything else a hand edit left there."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def pypi_component(
+    source: InputFile,
+    name: str,
+    version: str | None,
+    bom_ref: str,
+    line: int | None,
+) -> Component:
+    """A PyPI component as every Python reader builds it."""
+    return Component(
+        name=name,
+        version=version,
+        purl=purls.build("pypi", name, version),
+        ecosystem="pypi",
+        bom_ref=bom_ref,
+        sources=[Location(source.display, line)],
+    )
+
+
+def vcs_repository(url: str) -> str:
+    """'git+https://host/repo.git@rev#egg=x' -> 'https://host/repo.git': the repository, without revision."""
+    bare = url.split("#", 1)[0]
+    for prefix in ("git+", "hg+", "svn+", "bzr+"):
+        if bare.startswith(prefix):
+            bare = bare[len(prefix) :]
+            break
+    scheme, sep, rest = bare.partition("://")
+    if sep:
+        path = rest.split("?", 1)[0]
+        # an '@rev' after the path (not the 'user@' of the host) is a revision
+        host, slash, tail = path.partition("/")
+        if "@" in tail:
+            tail = tail.rsplit("@", 1)[0]
+        bare = f"{scheme}://{host}{slash}{tail}"
+    return bare
+
+
+def is_default_index(url: str) -> bool:
+    return url.rstrip("/") + "/" in {u.rstrip("/") + "/" for u in PYPI_SIMPLE}

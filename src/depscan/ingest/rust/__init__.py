@@ -1,0 +1,1 @@
+"""Rust: Cargo.lock and Cargo.toml."""
