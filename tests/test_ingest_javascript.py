@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, corpus_file
+from conftest import FIXTURES
 from depscan.ingest import read_file
 from helpers import by_ref, copy_alone, read_error, refs
 
@@ -107,18 +107,6 @@ snapshots:
     assert refs(result, direct=True) == {"@scope/tool@1.0.0", "private-pkg@2.0.1"}
 
 
-@pytest.mark.parametrize(
-    ("path", "count", "direct"),
-    [("pnpm-v6-scaleway-cli-wasm/pnpm-lock.yaml", 115, 4), ("pnpm-v9-scaleway-cli-wasm/pnpm-lock.yaml", 143, 6)],
-)
-def test_pnpm_lock_corpus(path, count, direct):
-    result = read_file(corpus_file(f"npm/{path}"))
-    assert len(result.components) == count
-    assert len(refs(result, direct=True)) == direct
-    assert refs(result, direct=None) == set()  # every package is reached from the importers
-    assert {c.scope for c in result.components} == {"dev"}  # the project has devDependencies only
-
-
 # --- yarn classic -------------------------------------------------------------------------------------------------
 
 
@@ -178,14 +166,6 @@ def test_yarn_v1_without_package_json_does_not_guess(tmp_path):
 def test_yarn_v1_malformed_lines_are_reported_with_their_number(tmp_path, text, line):
     error = read_error(tmp_path / "yarn.lock", text)
     assert error.line == line
-
-
-def test_yarn_v1_corpus_symfony_demo():
-    result = read_file(corpus_file("npm/yarn-v1-symfony-demo/yarn.lock"))
-    assert len(result.components) == 642  # 643 entries, less the file: folder
-    assert len(refs(result, direct=True)) == 28  # 27 registry devDependencies, and morphdom from the file: folder
-    assert refs(result, direct=None) == set()
-    assert {c.scope for c in result.components} == {"dev"}
 
 
 # --- yarn berry ---------------------------------------------------------------------------------------------------
@@ -256,18 +236,6 @@ def test_yarn_berry_git_archive_url_and_portal(tmp_path):
         components["private-pkg@2.0.1"].properties["resolved"] == "https://npm.corp.example.com/private-pkg-2.0.1.tgz"
     )
     assert refs(result, direct=True) == {"tool@1.0.0", "private-pkg@2.0.1"}
-
-
-@pytest.mark.parametrize(
-    ("path", "count", "direct"),
-    [("yarn-berry-v6-prettier/yarn.lock", 928, 120), ("yarn-berry-v10-prettier/yarn.lock", 1049, 149)],
-)
-def test_yarn_berry_corpus(path, count, direct):
-    result = read_file(corpus_file(f"npm/{path}"))
-    assert len(result.components) == count  # unique resolutions, patches folded into their package
-    assert len(refs(result, direct=True)) == direct  # dependencies and devDependencies of package.json
-    assert refs(result, direct=None) == set()  # trim: pinned by `resolutions`, still reached
-    assert all(c.sources[0].line for c in result.components)
 
 
 def test_invalid_berry_yaml_names_the_line(tmp_path):

@@ -71,8 +71,14 @@ def _prefixes(database):
 # Prefixes that do not end at a separator, accepted because the namespace before them is the publisher's own
 # (an npm scope, a NuGet id reserved on nuget.org, a Maven groupId) or the name is the SDK's own.
 OPEN_PREFIXES = {
-    "pkg:pypi/apache-airflow", "pkg:pypi/huaweicloudsdk", "pkg:pypi/ionoscloud", "pkg:npm/%40microsoft/microsoft-graph",
-    "pkg:npm/%40scaleway/sdk", "pkg:nuget/google.apis", "pkg:nuget/microsoft.applicationinsights", "pkg:maven/com.tencent/mmkv",
+    "pkg:pypi/apache-airflow",
+    "pkg:pypi/huaweicloudsdk",
+    "pkg:pypi/ionoscloud",
+    "pkg:npm/%40microsoft/microsoft-graph",
+    "pkg:npm/%40scaleway/sdk",
+    "pkg:nuget/google.apis",
+    "pkg:nuget/microsoft.applicationinsights",
+    "pkg:maven/com.tencent/mmkv",
 }
 
 
