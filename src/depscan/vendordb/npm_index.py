@@ -1,0 +1,56 @@
+"""The shipped npm publisher index: npm package name -> repository owner, offline.
+
+Lockfiles name npm packages but rarely who publishes them. The index
+(`vendor_db/npm_publishers.tsv.gz`, built by `tools/build_npm_publishers.py`
+from the `all-the-package-repos` dataset) gives the repository owner of the
+packages worth shipping, so a scan can name a publisher without the network.
+
+It is read on the first npm look-up only: a scan with no npm component, and
+`depscan --version`, never pay for it.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from pathlib import Path
+
+FILE_NAME = "npm_publishers.tsv.gz"
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> dict[str, str]:
+    """Package name -> owner ("github.com/facebook"); header lines start with '#'."""
+    try:
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError):
+        return {}  # no index (e.g. a custom --vendor-db without one): no publisher, as before it existed
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, owner = line.partition("\t")
+        if owner:
+            table[name] = owner
+    return table
+
+
+@lru_cache(maxsize=4)
+def header(path: Path) -> dict[str, str]:
+    """The `# key: value` lines at the top of the index: dataset, version, licence, counts."""
+    info: dict[str, str] = {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                if not line.startswith("#"):
+                    break
+                key, _, value = line[1:].partition(":")
+                info[key.strip()] = value.strip()
+    except (OSError, EOFError, UnicodeDecodeError):
+        return {}
+    return info
+
+
+def owner(root: Path, package: str) -> str | None:
+    """The repository owner of npm `package` ("@scope/name" or "name"), or None when not indexed."""
+    return _load(root / FILE_NAME).get(package)
