@@ -12,6 +12,7 @@ It is read on the first npm look-up only: a scan with no npm component, and
 from __future__ import annotations
 
 import gzip
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,20 +20,20 @@ FILE_NAME = "npm_publishers.tsv.gz"
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path) -> dict[str, str]:
-    """Package name -> owner ("github.com/facebook"); header lines start with '#'."""
+def _load(path: Path) -> tuple[list[str], int]:
+    """The index lines (sorted by name) and where the data starts after the `#` header.
+
+    Kept as a sorted list searched by bisection: splitting the text costs a
+    fraction of building a dict of 160,000 entries.
+    """
     try:
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
     except (OSError, EOFError, UnicodeDecodeError):
-        return {}  # no index (e.g. a custom --vendor-db without one): no publisher, as before it existed
-    table: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, _, owner = line.partition("\t")
-        if owner:
-            table[name] = owner
-    return table
+        return [], 0  # no index (e.g. a custom --vendor-db without one): no publisher, as before it existed
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        start += 1
+    return lines, start
 
 
 @lru_cache(maxsize=4)
@@ -53,4 +54,9 @@ def header(path: Path) -> dict[str, str]:
 
 def owner(root: Path, package: str) -> str | None:
     """The repository owner of npm `package` ("@scope/name" or "name"), or None when not indexed."""
-    return _load(root / FILE_NAME).get(package)
+    lines, start = _load(root / FILE_NAME)
+    key = package.lower() + "\t"  # a tab sorts before every character of a package name
+    at = bisect_left(lines, key, lo=start)
+    if at < len(lines) and lines[at].startswith(key):
+        return lines[at][len(key) :] or None
+    return None
