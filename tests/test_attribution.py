@@ -134,3 +134,19 @@ def test_npm_index_is_loaded_only_when_an_npm_component_needs_it(cli):
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "1"]
+
+
+def test_a_download_host_is_implied_not_the_files_publisher(fixture_db):
+    database = load(fixture_db)
+    component = Component(
+        name="tool.tar.gz",
+        purl="pkg:generic/tool.tar.gz?download_url=https://files.cloudco.example/tool.tar.gz",
+        ecosystem="generic",
+        kind="tooling",
+        endpoints=["https://files.cloudco.example/"],
+    )
+    vendor, implied = database.resolve_all(component)
+    assert vendor is None
+    assert implied is not None and implied.id == "cloudco"
+    service = Component(name="CloudCo API", kind="service", endpoints=["https://api.cloudco.example/"])
+    assert database.resolve(service).id == "cloudco"  # a service known only by its endpoint is its host's

@@ -335,11 +335,14 @@ class VendorDatabase:
         """(the rule that says who controls the component, a domain rule its configured endpoints imply).
 
         An endpoint configured in a Terraform provider block says which cloud the
-        provider talks to, not who wrote the provider: a domain rule on it never
-        decides the provider's vendor, only the infrastructure it implies.
+        provider talks to, not who wrote the provider; the host a file is downloaded
+        from (a Dockerfile's ADD URL, pkg:generic) says who hosts it, not who made it:
+        a domain rule on such an endpoint never decides the vendor, only what is implied.
         """
         index = self.index
-        configured = [] if component.terraform_provider is None else component.endpoints
+        # endpoints of a component known by other means (a provider's configured URL, a file's download
+        # host) say where it runs or is fetched from, not who publishes it
+        configured = component.endpoints if (component.terraform_provider or component.purl) else []
         implied: Hit | None = None
         for endpoint in configured:
             if implied := index.by_domain(endpoint):
@@ -398,7 +401,7 @@ class VendorDatabase:
         if implied is None and implied_hit is not None:
             rule = implied_hit.rule
             if vendor is None or rule.vendor not in vendor.chain:
-                evidence = f"{_evidence(implied_hit)}: an endpoint configured for this component"
+                evidence = f"{_evidence(implied_hit)}: an endpoint this component is configured with or fetched from"
                 implied = self.describe(rule.vendor, evidence, rule.key_type, rule.kind)
         return vendor, implied
 
