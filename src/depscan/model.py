@@ -92,6 +92,18 @@ class VendorMatch:
     eu_alternatives: tuple[str, ...] = ()
 
 
+@dataclass(slots=True, frozen=True)
+class Publisher:
+    """Who publishes a component when no vendor record claims it: known, but with no jurisdiction to give.
+
+    The npm index (`vendor_db/npm_publishers.tsv.gz`) names the repository owner of
+    most npm packages; an owner that no vendor record claims is reported as is.
+    """
+
+    name: str  # e.g. "github.com/sindresorhus"
+    evidence: str
+
+
 @dataclass(slots=True)
 class Component:
     """One dependency as read from an input, later resolved."""
@@ -117,6 +129,11 @@ class Component:
     # filled by resolve
     license: License | None = None
     vendor: VendorMatch | None = None
+    # the hosted service or infrastructure the component drives when its controller is not the
+    # component's vendor: hashicorp/aws is HashiCorp's code and implies AWS; an OpenStack provider
+    # whose auth_url is on ovh.net implies OVHcloud without being OVHcloud's code
+    implies: VendorMatch | None = None
+    publisher: Publisher | None = None  # set only when `vendor` is None and the publisher is still known
     level: int | None = None
     level_reason: str = ""
 

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from depscan import licenses, purls
-from depscan.model import Component, Location, VendorMatch
-from depscan.vendordb import VendorDatabase
+from depscan.model import Component, Location, Publisher, VendorMatch
+from depscan.vendordb import VendorDatabase, npm_index
 from depscan.vendordb.keys import domain_key
 
 #: a vendor rule can make a plain library more specific, never the reverse
@@ -93,12 +93,39 @@ def resolve(components: list[Component], database: VendorDatabase) -> None:
         # "declared" unless a reader said "concluded" or enrichment recorded where the licence came from
         evidence = str(component.properties.get("license_evidence") or "declared")
         component.license = licenses.classify(component.declared_licenses, evidence)
-        vendor = database.resolve(component)
+        vendor, implied = database.resolve_all(component)
         if vendor is not None and "provenance" in component.properties:
             vendor = _with_provenance(vendor, component.properties["provenance"])
+        if vendor is None and component.ecosystem == "npm" and component.purl:
+            vendor = _npm_publisher(component, database)
         component.vendor = vendor
-        if vendor is not None and component.kind == "library" and vendor.kind in _UPGRADES:
-            component.kind = vendor.kind
+        component.implies = implied
+        for match in (vendor, implied):
+            if match is not None and component.kind == "library" and match.kind in _UPGRADES:
+                component.kind = match.kind
+
+
+def _npm_publisher(component: Component, database: VendorDatabase) -> VendorMatch | None:
+    """The publisher of an npm package from the shipped index, when nothing else said it.
+
+    An owner that a vendor record claims (`repository_owner = github.com/<org>`) is
+    that vendor; another owner is recorded as the component's publisher, with no
+    vendor and so no jurisdiction.
+    """
+    base, _ = purls.split(component.purl or "")
+    if not base or not base.startswith("pkg:npm/"):
+        return None
+    name = base[8:].replace("%40", "@", 1)
+    owner = npm_index.owner(database.root, name)
+    if owner is None:
+        return None
+    evidence = f"repository owner {owner} from the npm publisher index"
+    hit = database.index.by_repository(f"https://{owner}/")
+    if hit is not None:
+        rule = hit.rule
+        return database.describe(rule.vendor, evidence, "repository_owner", rule.kind)
+    component.publisher = Publisher(owner, evidence)
+    return None
 
 
 # which enriched field a vendor match key was read from (depscan.enrich records provenance per field)

@@ -21,16 +21,19 @@ def db() -> None:
 def db_validate(vendor_db: str | None) -> None:
     """Check schema, sources, parents, countries, laws and match-key conflicts."""
     from depscan.resources import data_path
-    from depscan.vendordb.validate import validate
+    from depscan.vendordb.validate import validate_all
 
     root = Path(vendor_db) if vendor_db else data_path("vendor_db")
-    errors, count = validate(root)
+    errors, warnings, count = validate_all(root)
     for message in errors:
         click.echo(message, err=True)
+    for message in warnings:
+        click.echo(f"warning: {message}", err=True)
     if errors:
-        click.echo(f"{len(errors)} error(s) in {count} vendor records", err=True)
+        click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {count} vendor records", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"ok: {count} vendor records valid")
+    suffix = f", {len(warnings)} warning(s) to review" if warnings else ""
+    click.echo(f"ok: {count} vendor records valid{suffix}")
 
 
 @db.command("stats")
@@ -51,6 +54,37 @@ def db_stats(format_: str | None, vendor_db: str | None) -> None:
             click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
         else:
             click.echo(f"{key}: {value}")
+
+
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@db.command("stale")
+@click.option("--before", required=True, callback=_date_option, help="Sources checked before this date (YYYY-MM-DD).")
+@click.option("-f", "--format", "format_", type=click.Choice(["table", "json"]), default=None)
+@click.option("--vendor-db", type=click.Path(file_okay=False))
+def db_stale(before: str, format_: str | None, vendor_db: str | None) -> None:
+    """Sources to re-review: every cited one, and every one checked before --before."""
+    import orjson
+
+    from depscan.vendordb.stats import stale
+
+    database = load_database(vendor_db)
+    rows = stale(database, before)
+    if (format_ or ("table" if sys.stdout.isatty() else "json")) == "json":
+        payload = {"before": before, "sources": len(rows), "vendors": len({r["vendor"] for r in rows}), "stale": rows}
+        write_output(orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n", None)
+        return
+    for row in rows:
+        click.echo(f"{row['vendor']}\t{row['confidence']}\t{row['status']} {row['date']}\t{row['url']}")
+    vendors = len({row["vendor"] for row in rows})
+    click.echo(f"{len(rows)} source(s) of {vendors} of {len(database.vendors)} vendor records to re-review")
 
 
 @db.command("show")

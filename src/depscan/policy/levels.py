@@ -59,6 +59,9 @@ def component_level(
     hosted component on the qualification alone.
     """
     vendor = component.vendor
+    if component.kind in OPERATED_KINDS and component.implies is not None:
+        # a hosted dependency is judged by who operates the service or infrastructure it drives
+        vendor = component.implies
     if vendor is None:
         return None, "controller unknown: no vendor database rule matched this component"
     laws = ", ".join(vendor.laws)
@@ -137,5 +140,5 @@ def application_level(components: list[Component]) -> tuple[int | None, str]:
     worst = min(hosted, key=lambda c: (c.level, c.direct is not True, c.id))  # name a direct one when it ties
     return worst.level, (
         f"floor over {len(hosted)} SDK, service and infrastructure dependencies, set by {worst.name} "
-        f"({worst.vendor.controller_name if worst.vendor else 'unknown'}){unknown_text}"
+        f"({operator.controller_name if (operator := worst.implies or worst.vendor) else 'unknown'}){unknown_text}"
     )

@@ -71,6 +71,12 @@ def component_dict(component: Component) -> dict[str, Any]:
             "evidence": license_.evidence if license_ else "",
         },
         "vendor": None if vendor is None else vendor_dict(vendor),
+        # the service or infrastructure the component drives when it is not its vendor's (hashicorp/aws -> aws)
+        "implies": None if component.implies is None else vendor_dict(component.implies),
+        # who publishes it when no vendor record does (npm publisher index): a name, no jurisdiction
+        "publisher": None
+        if component.publisher is None
+        else {"name": component.publisher.name, "evidence": component.publisher.evidence},
         "suppliers": component.suppliers,
         "repository": component.repository,
         # where enrichment found the license, suppliers or repository; absent fields were declared

@@ -43,6 +43,9 @@ class Rule:
     key_type: str
     value: str  # as written in the record
     kind: str
+    # the vendor that publishes what this rule matches, when it is not `vendor`: the rule then says
+    # which service or infrastructure the component implies (hashicorp/aws: publisher hashicorp, vendor aws)
+    publisher: str | None = None
 
 
 @dataclass(slots=True)
@@ -244,9 +247,11 @@ class VendorDatabase:
         for vendor_id in sorted(vendors):
             for match in vendors[vendor_id].matches:
                 kind = str(match.get("kind", "library"))
+                publisher = match.get("publisher")
+                publisher = str(publisher) if publisher and publisher != vendor_id else None
                 for key_type in keys.MATCH_KEYS:
                     for value in match.get(key_type, ()) or ():
-                        self.index.add(Rule(vendor_id, key_type, str(value), kind))
+                        self.index.add(Rule(vendor_id, key_type, str(value), kind, publisher))
         for vendor_id in sorted(vendors):
             for name in (vendors[vendor_id].name, *vendors[vendor_id].aliases):
                 self.index.add_name(vendor_id, name)
@@ -324,22 +329,40 @@ class VendorDatabase:
 
     def find(self, component: Component) -> Hit | None:
         """The best rule for a component, by PRECEDENCE."""
+        return self.find_all(component)[0]
+
+    def find_all(self, component: Component) -> tuple[Hit | None, Hit | None]:
+        """(the rule that says who controls the component, a domain rule its configured endpoints imply).
+
+        An endpoint configured in a Terraform provider block says which cloud the
+        provider talks to, not who wrote the provider; the host a file is downloaded
+        from (a Dockerfile's ADD URL, pkg:generic) says who hosts it, not who made it:
+        a domain rule on such an endpoint never decides the vendor, only what is implied.
+        """
         index = self.index
-        hits: list[Hit] = []
+        # endpoints of a component known by other means (a provider's configured URL, a file's download
+        # host) say where it runs or is fetched from, not who publishes it
+        configured = component.endpoints if (component.terraform_provider or component.purl) else []
+        implied: Hit | None = None
+        for endpoint in configured:
+            if implied := index.by_domain(endpoint):
+                break
         if component.purl:
             hit = index.by_purl(component.purl)
             if hit:
-                return hit  # purl rules are the most specific: nothing else can win
+                return hit, implied  # purl rules are the most specific: nothing else can win
+        hits: list[Hit] = []
         if component.action and (hit := index.by_action(component.action)):
             hits.append(hit)
         if component.terraform_provider and (hit := index.by_terraform(component.terraform_provider)):
             hits.append(hit)
         if component.image and (hit := index.by_image(component.image)):
             hits.append(hit)
-        for endpoint in component.endpoints:
-            if hit := index.by_domain(endpoint):
-                hits.append(hit)
-                break
+        if not configured:
+            for endpoint in component.endpoints:
+                if hit := index.by_domain(endpoint):
+                    hits.append(hit)
+                    break
         repository = component.repository or _repository_from_purl(component.purl)
         if repository and (hit := index.by_repository(repository)):
             hits.append(hit)
@@ -348,18 +371,47 @@ class VendorDatabase:
                 hits.append(hit)
                 break
         if not hits:
-            return None
-        return min(hits, key=lambda h: PRECEDENCE.index(h.rule.key_type))
+            return None, implied
+        return min(hits, key=lambda h: PRECEDENCE.index(h.rule.key_type)), implied
 
     def resolve(self, component: Component) -> VendorMatch | None:
-        hit = self.find(component)
-        if hit is None:
-            return None
-        rule = hit.rule
-        evidence = f"{rule.key_type.replace('_', ' ')} {rule.value}"
-        if hit.matched and hit.matched.lower() != rule.value.lower():
-            evidence += f" (matched {hit.matched})"
-        return self.describe(rule.vendor, evidence, rule.key_type, rule.kind)
+        """The component's vendor (see `resolve_all` for the service or infrastructure it implies)."""
+        return self.resolve_all(component)[0]
+
+    def resolve_all(self, component: Component) -> tuple[VendorMatch | None, VendorMatch | None]:
+        """(who controls the component, the service or infrastructure it implies when that is someone else).
+
+        A rule with a `publisher` gives the component to that publisher and names the
+        rule's own vendor as what it implies; a domain rule on a configured endpoint
+        only ever gives what is implied.
+        """
+        hit, implied_hit = self.find_all(component)
+        vendor: VendorMatch | None = None
+        implied: VendorMatch | None = None
+        if hit is not None:
+            rule = hit.rule
+            evidence = _evidence(hit)
+            if rule.publisher and rule.publisher in self.vendors:
+                vendor = self.describe(
+                    rule.publisher, f"{evidence}, published by {rule.publisher}", rule.key_type, rule.kind
+                )
+                implied = self.describe(rule.vendor, evidence, rule.key_type, rule.kind)
+            else:
+                vendor = self.describe(rule.vendor, evidence, rule.key_type, rule.kind)
+        if implied is None and implied_hit is not None:
+            rule = implied_hit.rule
+            if vendor is None or rule.vendor not in vendor.chain:
+                evidence = f"{_evidence(implied_hit)}: an endpoint this component is configured with or fetched from"
+                implied = self.describe(rule.vendor, evidence, rule.key_type, rule.kind)
+        return vendor, implied
+
+
+def _evidence(hit: Hit) -> str:
+    rule = hit.rule
+    evidence = f"{rule.key_type.replace('_', ' ')} {rule.value}"
+    if hit.matched and hit.matched.lower() != rule.value.lower():
+        evidence += f" (matched {hit.matched})"
+    return evidence
 
 
 def _repository_from_purl(purl: str | None) -> str | None:

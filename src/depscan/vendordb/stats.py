@@ -7,12 +7,47 @@ from typing import Any
 
 from depscan.vendordb.database import VendorDatabase
 from depscan.vendordb.keys import MATCH_KEYS
+from depscan.vendordb.validate import warnings_for
 
 
 def _ecosystem_of(key: str) -> str | None:
     if not key.lower().startswith("pkg:"):
         return None
     return key[4:].split("/", 1)[0].lower()
+
+
+def _provenance(source: dict[str, str]) -> str:
+    """'checked' or 'cited' (a malformed source, which validate rejects, counts as cited)."""
+    return "checked" if "checked" in source else "cited"
+
+
+def stale(database: VendorDatabase, before: str) -> list[dict[str, str]]:
+    """The sources to re-review: every cited one, and those checked before `before` (YYYY-MM-DD).
+
+    One row per source, by vendor then URL, with the record's confidence so a
+    reviewer can start with what rests on the least.
+    """
+    rows: list[dict[str, str]] = []
+    for vendor_id in sorted(database.vendors):
+        vendor = database.vendors[vendor_id]
+        for source in vendor.sources:
+            status = _provenance(source)
+            date = str(source.get(status, ""))
+            if status == "checked" and date >= before:
+                continue
+            rows.append(
+                {
+                    "vendor": vendor_id,
+                    "confidence": vendor.confidence,
+                    "reviewed": vendor.reviewed,
+                    "status": status,
+                    "date": date,
+                    "reason": "cited, not read" if status == "cited" else f"checked before {before}",
+                    "url": str(source.get("url", "")),
+                    "supports": str(source.get("supports", "")),
+                }
+            )
+    return sorted(rows, key=lambda r: (r["vendor"], r["url"], r["date"]))
 
 
 def stats(database: VendorDatabase) -> dict[str, Any]:
@@ -27,6 +62,8 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
     vendors_by_ecosystem: dict[str, set[str]] = {}
     certifications: Counter[str] = Counter()
     without_sources: list[str] = []
+    sources: Counter[str] = Counter()
+    records_by_evidence: Counter[str] = Counter()
     eu_controlled = 0
     for vendor_id, vendor in database.vendors.items():
         by_country[vendor.country] += 1
@@ -39,6 +76,9 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
         certifications.update(str(c.get("scheme", "?")) for c in vendor.certifications)
         if not vendor.sources:
             without_sources.append(vendor_id)
+        kinds = {_provenance(source) for source in vendor.sources}
+        sources.update(_provenance(source) for source in vendor.sources)
+        records_by_evidence["with a checked source" if "checked" in kinds else "cited sources only"] += 1
         for match in vendor.matches:
             by_kind[str(match.get("kind", "?"))] += 1
             for key in MATCH_KEYS:
@@ -49,6 +89,7 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
                         ecosystem = _ecosystem_of(value)
                         if ecosystem:
                             vendors_by_ecosystem.setdefault(ecosystem, set()).add(vendor_id)
+    warnings = warnings_for(database.vendors)
     return {
         "vendors": len(database.vendors),
         "eu_controlled": eu_controlled,
@@ -61,6 +102,11 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
         "by_controller_country": dict(sorted(by_controller_country.items())),
         "by_type": dict(sorted(by_type.items())),
         "by_confidence": dict(sorted(by_confidence.items())),
+        # provenance: a source is checked (its content read on that date) or only cited
+        "sources": dict(sorted(sources.items())),
+        "records_by_evidence": dict(sorted(records_by_evidence.items())),
+        "warnings": len(warnings),
+        "records_with_warnings": sorted({vendor_id for vendor_id, _ in warnings}),
         "by_category": dict(sorted(by_category.items())),
         "match_rules_by_kind": dict(sorted(by_kind.items())),
         "match_keys_by_type": dict(sorted(by_key.items())),

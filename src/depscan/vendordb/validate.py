@@ -13,7 +13,7 @@ from typing import Any
 
 from depscan import _toml
 from depscan.errors import ConfigError
-from depscan.model import KINDS
+from depscan.model import KINDS, Vendor
 from depscan.vendordb import keys
 from depscan.vendordb.database import MatchIndex, Rule, vendor_from_record
 
@@ -93,8 +93,58 @@ def _date(value: Any) -> bool:
     return bool(_DATE.match(str(value)))
 
 
+#: notes that say a fund owns the vendor: private equity, or owned/held/acquired by ... fund(s)
+_FUND_OWNED = re.compile(
+    r"private[- ]equity|\b(?:owned|held|acquired|bought|controlled|taken private)\b[^.;]*\bfunds?\b", re.IGNORECASE
+)
+#: notes of a fund manager's own record ("US private-equity firm ...", "recorded as its controller")
+_FUND_MANAGER = re.compile(
+    r"^(?:\S+\s+){0,3}(?:private[- ]equity|investment) (?:firm|company|manager)"
+    r"|recorded as (?:the |its )?(?:fund manager|(?:ultimate )?controller)\b",
+    re.IGNORECASE,
+)
+#: purl types of operating-system distributions: a namespace prefix gives every package of the distribution
+_DISTRIBUTION_TYPES = ("pkg:deb/", "pkg:rpm/", "pkg:apk/", "pkg:alpm/", "pkg:ebuild/")
+
+
+def warnings_for(vendors: dict[str, Vendor]) -> list[tuple[str, str]]:
+    """(vendor id, message) for the written rules that the data does not all meet yet.
+
+    Warnings, not errors: records made before a rule was written are listed for
+    review (`db validate` prints them, `db stats` counts them) without failing CI.
+    """
+    found: list[tuple[str, str]] = []
+    for vendor_id, vendor in sorted(vendors.items()):
+        notes = vendor.notes or ""
+        if _FUND_OWNED.search(notes) and not vendor.parent and not _FUND_MANAGER.search(notes):
+            found.append(
+                (
+                    vendor_id,
+                    "notes say a private-equity firm or fund owns it but it has no parent: "
+                    "record the fund manager (with its country) and set parent",
+                )
+            )
+        for match in vendor.matches:
+            prefixes = [str(p) for p in match.get("purl_prefix", ()) if str(p).lower().startswith(_DISTRIBUTION_TYPES)]
+            if prefixes and not match.get("notes"):
+                found.append(
+                    (
+                        vendor_id,
+                        f"distribution prefix {', '.join(prefixes)} without match notes saying why the "
+                        "distributor controls these packages (see SCHEMA.md, distributions)",
+                    )
+                )
+    return found
+
+
 def validate(root: Path) -> tuple[list[str], int]:
     """Return (errors, number of vendor records). No errors means the database is consistent."""
+    errors, _, count = validate_all(root)
+    return errors, count
+
+
+def validate_all(root: Path) -> tuple[list[str], list[str], int]:
+    """Return (errors, warnings, number of vendor records)."""
     errors: list[str] = []
     countries = _read(root / "countries.toml", errors) if (root / "countries.toml").exists() else {}
     laws = _read(root / "laws.toml", errors) if (root / "laws.toml").exists() else {}
@@ -110,9 +160,10 @@ def validate(root: Path) -> tuple[list[str], int]:
         if record:
             _check_record(path, record, countries, laws, errors)
             records[str(record.get("id", path.stem))] = (path, record)
-    _check_relations(records, countries, errors)
+    vendors = _check_relations(records, countries, errors)
     _check_registries(root / "registries.toml", records, errors)
-    return errors, len(records)
+    warnings = [f"{records[vendor_id][0]}: {message}" for vendor_id, message in warnings_for(vendors)]
+    return errors, warnings, len(records)
 
 
 def _check_laws(path: Path, laws: dict[str, Any], countries: dict[str, Any], errors: list[str]) -> None:
@@ -216,6 +267,8 @@ def _check_record(
             errors.append(f"{where}: source #{number}: needs one of checked (content read) or cited (not re-read)")
         elif not _date(source.get(dates[0], "")):
             errors.append(f"{where}: source #{number}: {dates[0]} must be YYYY-MM-DD")
+    if record.get("confidence") == "high" and not any(isinstance(s, dict) and "checked" in s for s in sources):
+        errors.append(f"{where}: confidence high needs at least one checked source (content read); else medium")
     for number, certification in enumerate(record.get("certifications", []), start=1):
         if not isinstance(certification, dict):
             errors.append(f"{where}: certification #{number} is not a table")
@@ -237,8 +290,11 @@ def _check_record(
         present = [k for k in keys.MATCH_KEYS if k in match]
         if not present:
             errors.append(f"{where}: match #{number}: no match key ({', '.join(keys.MATCH_KEYS)})")
-        for name in set(match) - set(keys.MATCH_KEYS) - {"kind", "notes"}:
+        for name in set(match) - set(keys.MATCH_KEYS) - {"kind", "notes", "publisher"}:
             errors.append(f"{where}: match #{number}: unknown key {name!r}")
+        publisher = match.get("publisher")
+        if publisher is not None and (not isinstance(publisher, str) or publisher == vendor_id):
+            errors.append(f"{where}: match #{number}: publisher must be the id of another vendor record")
         for key in present:
             values = match[key]
             if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
@@ -255,7 +311,7 @@ def _check_record(
 
 def _check_relations(
     records: dict[str, tuple[Path, dict[str, Any]]], countries: dict[str, Any], errors: list[str]
-) -> None:
+) -> dict[str, Vendor]:
     index = MatchIndex()
     vendors = {}
     for vendor_id, (path, record) in sorted(records.items()):
@@ -267,6 +323,9 @@ def _check_relations(
         for match in record.get("match", []):
             if not isinstance(match, dict):
                 continue
+            publisher = match.get("publisher")
+            if isinstance(publisher, str) and publisher != vendor_id and publisher not in records:
+                errors.append(f"{path}: match publisher {publisher!r} is not a vendor record")
             for key in keys.MATCH_KEYS:
                 values = match.get(key, [])
                 if isinstance(values, list):
@@ -299,6 +358,7 @@ def _check_relations(
             if countries and not (info.get("eu") or info.get("eea")):
                 country = vendors[controller].country
                 errors.append(f"{path}: eu_alternatives: {alternative!r} is controlled from {country}, not the EU/EEA")
+    return vendors
 
 
 def _check_registries(path: Path, records: dict[str, Any], errors: list[str]) -> None:
