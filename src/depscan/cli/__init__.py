@@ -13,6 +13,7 @@ from depscan import __version__
 from depscan.cli.cache import cache_group
 from depscan.cli.config import config_command
 from depscan.cli.db import db
+from depscan.cli.diff import diff_command
 from depscan.cli.explain import explain_command
 from depscan.cli.inventory import inventory
 from depscan.cli.rules import rules_group
@@ -25,5 +26,5 @@ def main() -> None:
     """Which dependencies are controlled outside the EU, or are not open source."""
 
 
-for command in (scan, db, rules_group, explain_command, config_command, cache_group, inventory):
+for command in (scan, diff_command, db, rules_group, explain_command, config_command, cache_group, inventory):
     main.add_command(command)
