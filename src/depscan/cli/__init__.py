@@ -11,6 +11,7 @@ import click
 
 from depscan import __version__
 from depscan.cli.cache import cache_group
+from depscan.cli.ci import ci_group
 from depscan.cli.config import config_command
 from depscan.cli.db import db
 from depscan.cli.diff import diff_command
@@ -26,5 +27,5 @@ def main() -> None:
     """Which dependencies are controlled outside the EU, or are not open source."""
 
 
-for command in (scan, diff_command, db, rules_group, explain_command, config_command, cache_group, inventory):
+for command in (scan, diff_command, db, rules_group, explain_command, config_command, cache_group, inventory, ci_group):
     main.add_command(command)
