@@ -25,6 +25,29 @@ from depscan.cli.scan import scan
 @click.version_option(__version__, "-V", "--version", prog_name="depscan")
 def main() -> None:
     """Which dependencies are controlled outside the EU, or are not open source."""
+    _warn_name_clash()
+
+
+#: OWASP dep-scan's distribution: it also installs a `depscan` command and a top-level `depscan` package
+CLASHING_DISTRIBUTION = "owasp-depscan"
+
+
+def _warn_name_clash() -> None:
+    """Two distributions writing the same `depscan` files into one environment overwrite each other: say so."""
+    from importlib import metadata
+
+    try:
+        other = metadata.distribution(CLASHING_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return
+    from depscan.console import warning
+
+    warning(
+        f"OWASP dep-scan ({CLASHING_DISTRIBUTION} {other.version}) is installed in this environment: it also "
+        "installs a `depscan` command and a `depscan` Python package, and the two overwrite each other. "
+        "Install depscan-sovereignty in its own environment (e.g. `pipx install depscan-sovereignty`) "
+        "and run it as `depscan-sovereignty`."
+    )
 
 
 for command in (scan, diff_command, db, rules_group, explain_command, config_command, cache_group, inventory, ci_group):
