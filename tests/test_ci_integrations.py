@@ -313,3 +313,18 @@ def test_gitlab_template_uses_the_target_branch_report_as_baseline_in_a_merge_re
     assert diff.startswith("### depscan: this change adds boto3 1.35.0")
     report = json.loads((workspace / "depscan-report" / "report.json").read_text())
     assert report["summary"]["baseline_findings"] > 0
+
+
+def test_readme_ci_snippets_use_the_tested_action_template_and_hook():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## CI\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)
+    uses = yaml.safe_load(blocks[0])["steps"][1]
+    assert uses["uses"].endswith("/depscan@v1")
+    assert set(uses["with"]) <= set(action()["inputs"])
+    include = yaml.safe_load(blocks[1])
+    assert include["include"][0]["remote"].endswith("/" + TEMPLATE.relative_to(ROOT).as_posix())
+    assert set(include["variables"]) <= set(yaml.safe_load(TEMPLATE.read_text())["variables"])
+    hook = yaml.safe_load(blocks[2])["repos"][0]["hooks"][0]["id"]
+    assert hook in {h["id"] for h in yaml.safe_load(HOOKS.read_text())}
+    assert "pip install . && depscan scan examples/cloud-app --format table" in readme  # Set-up kept intact
