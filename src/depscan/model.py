@@ -159,6 +159,8 @@ class Finding:
     exempted: bool = False
     exemption_reason: str | None = None
     exemption: int | None = None  # number of the exemption that applied, in ScanResult.exemptions
+    fingerprint: str = ""  # stable across line moves and upgrades (policy.baseline); SARIF and baselines use it
+    baseline: bool = False  # already in the baseline report: shown, but neither failing nor uploaded
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from depscan import enrich, ingest, resolve
 from depscan.errors import InputError, UnrecognisedFormat
 from depscan.model import Component, ScanResult, SourceInfo
+from depscan.policy import baseline as baseline_module
 from depscan.policy import rules as rules_module
 from depscan.policy.evaluate import build_result
 from depscan.policy.exemptions import Exemption
@@ -36,6 +37,11 @@ class ScanOptions:
     declared: list[Component] = field(default_factory=list)
     #: licence and publisher enrichment: installed metadata by default, online look-ups only when asked
     enrichment: enrich.EnrichOptions = field(default_factory=enrich.EnrichOptions)
+    #: where relative input paths start, and the repository root finding fingerprints are relative to
+    working_dir: str | None = None
+    base_dir: str | None = None
+    #: an earlier report: its findings are marked `baseline` and do not fail the run
+    baseline: baseline_module.Baseline | None = None
 
 
 def run(
@@ -104,7 +110,7 @@ def _run(
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
-    return build_result(
+    result = build_result(
         components,
         sources,
         ruleset,
@@ -116,3 +122,7 @@ def _run(
         today=options.today,
         qualified_vendors=options.qualified_vendors,
     )
+    baseline_module.assign_fingerprints(result, options.working_dir, options.base_dir)
+    if options.baseline is not None:
+        baseline_module.apply(result, options.baseline)
+    return result

@@ -11,6 +11,7 @@ import click
 from depscan.console import EXIT_USAGE, error, warning
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
+MIN_SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
 
 
 def load_database(path: str | None) -> Any:
@@ -21,6 +22,20 @@ def load_database(path: str | None) -> Any:
         return vendordb.load(Path(path) if path else None)
     except ConfigError as exc:
         error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def load_baseline(path: str, ruleset_id: str) -> Any:
+    """The --baseline report, checked to be comparable with this scan; exits 2 when it is not."""
+    from depscan.errors import ConfigError
+    from depscan.policy import baseline
+
+    try:
+        loaded = baseline.load(path)
+        baseline.check_ruleset(loaded, ruleset_id)
+        return loaded
+    except ConfigError as exc:
+        error(f"--baseline {exc}")
         sys.exit(EXIT_USAGE)
 
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from depscan import __version__
-from depscan.cli.common import SEVERITY_CHOICES, enrich_options, load_database, policy_setup, warn_exemptions
+from depscan.cli.common import (
+    MIN_SEVERITY_CHOICES,
+    SEVERITY_CHOICES,
+    enrich_options,
+    load_baseline,
+    load_database,
+    policy_setup,
+    warn_exemptions,
+)
 from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, write_output
 from depscan.progress import ProgressBar
 
@@ -81,6 +89,27 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     envvar="DEPSCAN_CACHE_TTL",
     help="Days an online answer stays fresh in the cache (default: 30).",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="An earlier JSON report (e.g. of the target branch): its findings are marked baseline, left out of "
+    "--fail-on, SARIF and GitLab, and collapsed in Markdown and HTML; only new findings fail.",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(MIN_SEVERITY_CHOICES),
+    default="info",
+    show_default=True,
+    help="Least severe finding written to SARIF, GitLab and JUnit (the other formats show every finding).",
+)
+@click.option(
+    "--exit-code",
+    type=click.IntRange(0, 255),
+    default=EXIT_FINDINGS,
+    show_default=True,
+    help="Exit status when a finding reaches --fail-on.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -98,12 +127,15 @@ def scan(
     enrich: bool | None,
     cache_dir: str | None,
     cache_ttl: float | None,
+    baseline_file: str | None,
+    min_severity: str,
+    exit_code: int,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
 
-    Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
-    2 usage or configuration error, 3 an input could not be read.
+    Exit codes: 0 no finding at or above --fail-on, 1 (or --exit-code) findings at or
+    above it, 2 usage or configuration error, 3 an input could not be read.
     """
     from depscan import scan as scan_module
     from depscan.report import RenderOptions, renderer, repository_root
@@ -112,7 +144,9 @@ def scan(
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
     flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
     settings, ruleset, exemptions, today = policy_setup(config_file, flags)
+    baseline = load_baseline(baseline_file, ruleset.id) if baseline_file else None
     database = load_database(settings.vendor_db)
+    working_dir, base_dir = os.getcwd(), repository_root(os.getcwd())
     options = scan_module.ScanOptions(
         paths=list(paths),
         rules=list(settings.rules),
@@ -122,6 +156,9 @@ def scan(
         today=today,
         qualified_vendors=settings.qualified_vendors,
         enrichment=enrich_options(python_envs, installed, settings.enrich, settings.cache_dir, cache_ttl),
+        working_dir=working_dir,
+        base_dir=base_dir,
+        baseline=baseline,
     )
     with ProgressBar(enabled=not quiet and sys.stderr.isatty(), verb="reading") as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
@@ -131,15 +168,16 @@ def scan(
     render_options = RenderOptions(
         color=use_color(sys.stdout) and not output and not output_dir,
         tool_version=__version__,
-        working_dir=os.getcwd(),
-        base_dir=repository_root(os.getcwd()),
+        working_dir=working_dir,
+        base_dir=base_dir,
+        min_severity=min_severity,
     )
     for format_, target in targets:
         write_output(renderer(format_)(result, render_options), target)
     warn_exemptions(result.exemptions)
     if result.errors:
         sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
+    sys.exit(exit_code if result.summary["failing_findings"] else EXIT_OK)
 
 
 def _report_targets(

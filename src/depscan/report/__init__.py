@@ -25,6 +25,8 @@ class RenderOptions:
     working_dir: str | None = None
     #: the repository root that SARIF, GitLab and JUnit locations must be relative to
     base_dir: str | None = None
+    #: the least severe finding SARIF, GitLab and JUnit carry (--min-severity); the other formats show all
+    min_severity: str = "info"
 
 
 #: format name -> (module, default file extension); `--output-dir` writes `report.<extension>`

@@ -8,15 +8,19 @@ from the policy step as they are.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from depscan.model import SEVERITIES, Component, Finding, Location, ScanResult, severity_rank
+from depscan.model import SEVERITIES, Component, Finding, ScanResult, severity_rank
+from depscan.policy.baseline import at_least, fingerprints_of, relative_path
+from depscan.policy.baseline import fingerprint as fingerprint  # re-exported: reports share these
+from depscan.policy.baseline import is_failing as is_failing
+from depscan.policy.baseline import primary_location as primary_location
+from depscan.policy.baseline import unique_fingerprints as unique_fingerprints
+from depscan.policy.baseline import without_version as without_version
 from depscan.report import RenderOptions
 
 #: SEAL levels of the EU Cloud Sovereignty Framework, when the policy does not name them itself
@@ -69,11 +73,6 @@ def worst(findings: Iterable[Finding]) -> Finding | None:
     return max(active(findings), key=lambda f: severity_rank(f.severity), default=None)
 
 
-def is_failing(finding: Finding, fail_on: str) -> bool:
-    """Whether this finding alone makes `--fail-on` fail the build."""
-    return not finding.exempted and fail_on != "none" and severity_rank(finding.severity) >= severity_rank(fail_on)
-
-
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     """Counts of active findings for every severity, most severe first, zeros included."""
     counts = dict.fromkeys(reversed(SEVERITIES), 0)
@@ -82,51 +81,23 @@ def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def without_version(component: Component) -> str:
-    """The component's identity across upgrades: its purl without version, qualifiers and subpath."""
-    if component.purl:
-        return component.purl.split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[0]
-    prefix = f"{component.ecosystem}:" if component.ecosystem else ""
-    return f"{prefix}{component.name}"
-
-
-def primary_location(component: Component) -> Location | None:
-    """The first place the component was read from, preferring one with a line number."""
-    with_line = [s for s in component.sources if s.line]
-    return with_line[0] if with_line else (component.sources[0] if component.sources else None)
-
-
 def repository_path(path: str, options: RenderOptions) -> tuple[str, bool]:
     """`path` relative to the repository root, with forward slashes, and whether it lies inside it.
 
     Paths outside the repository come back absolute (code scanning cannot show them in a file).
     Without a base directory, the path is only normalised.
     """
-    normalised = path.replace("\\", "/")
-    if options.base_dir is None:
-        return (normalised[2:] if normalised.startswith("./") else normalised), not os.path.isabs(normalised)
-    start = options.working_dir or options.base_dir
-    absolute = os.path.normpath(normalised if os.path.isabs(normalised) else os.path.join(start, normalised))
-    relative = os.path.relpath(absolute, options.base_dir)
-    if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
-        return absolute.replace(os.sep, "/"), False
-    return relative.replace(os.sep, "/"), True
+    return relative_path(path, options.working_dir, options.base_dir)
 
 
-def fingerprint(*parts: str) -> str:
-    """A stable hex digest of identifying parts (NUL-joined so that parts cannot run into each other)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+def fingerprints(result: ScanResult, options: RenderOptions) -> dict[int, str]:
+    """Each finding's stable fingerprint, keyed by `id(finding)` (the policy's when it assigned them)."""
+    return fingerprints_of(result, options.working_dir, options.base_dir)
 
 
-def unique_fingerprints(keys: list[tuple[str, ...]]) -> list[str]:
-    """One fingerprint per key; repeated keys (two versions of one package in one file) get an occurrence suffix."""
-    seen: dict[str, int] = defaultdict(int)
-    prints = []
-    for key in keys:
-        base = fingerprint(*key)
-        seen[base] += 1
-        prints.append(base if seen[base] == 1 else f"{base}:{seen[base]}")
-    return prints
+def uploaded(findings: Iterable[Finding], options: RenderOptions) -> list[Finding]:
+    """What SARIF, GitLab and JUnit carry: not exempted, not in the baseline, at or above --min-severity."""
+    return at_least(findings, options.min_severity)
 
 
 def rules_of(result: ScanResult) -> list[RuleInfo]:

@@ -3,7 +3,8 @@
 GitLab reads a subset of the Code Climate issue format: `description`, `check_name`,
 `fingerprint` (GitLab keeps only the first issue of a fingerprint, so each must be unique),
 `severity` (info, minor, major, critical, blocker) and `location.path` relative to the
-repository root with `location.lines.begin`. Exempted findings are left out, as in SARIF.
+repository root with `location.lines.begin`. Exempted findings, findings already in the `--baseline`
+report and findings below `--min-severity` are left out, as in SARIF; fingerprints are SARIF's.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ import orjson
 
 from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
-from depscan.report._common import (
-    active,
-    components_by_id,
-    primary_location,
-    repository_path,
-    unique_fingerprints,
-    without_version,
-)
+from depscan.report._common import components_by_id, fingerprints, primary_location, repository_path, uploaded
 
 #: depscan severity -> Code Quality severity
 SEVERITIES = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
@@ -33,14 +27,14 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
 
 def issues(result: ScanResult, options: RenderOptions) -> list[dict[str, Any]]:
     components = components_by_id(result)
-    findings = sorted(active(result.findings), key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    prints = fingerprints(result, options)
+    findings = uploaded(result.findings, options)
+    findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
     entries = []
-    keys = []
     for finding in findings:
         component = components.get(finding.component)
         location = primary_location(component) if component else None
         path = repository_path(location.path, options)[0] if location else "."
-        keys.append((finding.rule, without_version(component) if component else finding.component, path))
         description = f"{finding.message}. {finding.remediation}" if finding.remediation else finding.message
         entries.append(
             {
@@ -51,8 +45,7 @@ def issues(result: ScanResult, options: RenderOptions) -> list[dict[str, Any]]:
                 "categories": ["Security"],
                 "severity": SEVERITIES[finding.severity],
                 "location": {"path": path, "lines": {"begin": (location.line if location else None) or 1}},
+                "fingerprint": prints[id(finding)],
             }
         )
-    for entry, print_ in zip(entries, unique_fingerprints(keys), strict=True):
-        entry["fingerprint"] = print_
     return entries

@@ -126,7 +126,11 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         "failing": len(failing),
         "indicators": indicator_rows(result),
         "charts": _charts(result),
-        "findings": [_finding_row(f, components.get(f.component)) for f in _ordered(result.findings)],
+        "findings": [_finding_row(f, components.get(f.component)) for f in _ordered(result.findings) if not f.baseline],
+        "baseline_findings": [
+            _finding_row(f, components.get(f.component)) for f in _ordered(result.findings) if f.baseline
+        ],
+        "baseline": (summary.get("baseline") or {}).get("path", ""),
         "components": [
             _component_row(position, c, findings.get(c.id, [])) for position, c in enumerate(result.components)
         ],

@@ -12,6 +12,7 @@ import orjson
 
 from depscan import __version__
 from depscan.model import Component, Finding, ScanResult, VendorMatch
+from depscan.policy.baseline import FINGERPRINT_SCHEME, fingerprints_of
 from depscan.report import RenderOptions
 
 SCHEMA = "depscan-report/1"
@@ -35,9 +36,11 @@ def vendor_dict(vendor: VendorMatch) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, fingerprint: str | None = None) -> dict[str, Any]:
     """A finding as the report shows it."""
     return {
+        "fingerprint": fingerprint or finding.fingerprint or None,
+        "baseline": finding.baseline,
         "rule": finding.rule,
         "severity": finding.severity,
         "component": finding.component,
@@ -87,10 +90,13 @@ def component_dict(component: Component) -> dict[str, Any]:
     }
 
 
-def report_dict(result: ScanResult) -> dict[str, Any]:
+def report_dict(result: ScanResult, options: RenderOptions | None = None) -> dict[str, Any]:
+    options = options or RenderOptions()
+    prints = fingerprints_of(result, options.working_dir, options.base_dir)
     return {
         "schema": SCHEMA,
         "tool": {"name": "depscan", "version": __version__},
+        "fingerprints": FINGERPRINT_SCHEME,
         "ruleset": result.ruleset,
         "sources": [
             {"path": s.path, "format": s.format, "components": s.components}
@@ -98,11 +104,11 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
             for s in result.sources
         ],
         "components": [component_dict(c) for c in result.components],
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, prints[id(f)]) for f in result.findings],
         "exemptions": result.exemptions,
         "summary": result.summary,
     }
 
 
 def render(result: ScanResult, options: RenderOptions) -> bytes:
-    return orjson.dumps(report_dict(result), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return orjson.dumps(report_dict(result, options), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"

@@ -1,10 +1,13 @@
 """JUnit XML for CI test reports (GitLab `artifacts: reports: junit`, Jenkins, Azure DevOps, GitHub test reporters).
 
 A first suite `inputs` has one test case per input file, in error when it could not be read.
-Then one test suite per rule, one test case per component under it: a finding at or above
-`--fail-on` is a failure, an exempted finding is skipped with its reason, a finding below the
-threshold passes with the message on `system-out`, and a rule that did not fire passes. Test
-names (classname + name) are unique: the classname is the rule, the name the component id.
+Then one test suite per rule, and under it one test case per input file: the case fails when a
+finding of that rule on a component read from that file is at or above `--fail-on`, and the
+failure lists every such component. A CI test view then shows a handful of cases, not one per
+component and rule (thousands for a large lockfile). A case whose findings are all exempted or
+already in the `--baseline` report is skipped with the reason; findings below the threshold pass
+with their list on `system-out`; findings below `--min-severity` are left out. Test names
+(classname + name) are unique: the classname is the rule, the name the input file.
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from depscan.model import Finding, ScanResult
+from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
-from depscan.report._common import clean_text, is_failing, primary_location, repository_path, rules_of
+from depscan.report._common import clean_text, components_by_id, is_failing, repository_path, rules_of
+
+#: the test case of components no input file holds (declared in an inventory)
+UNLOCATED = "(no input file)"
 
 
 def render(result: ScanResult, options: RenderOptions) -> bytes:
-    by_pair: dict[tuple[str, str], Finding] = {}
-    for finding in result.findings:
-        by_pair.setdefault((finding.rule, finding.component), finding)
     root = ET.Element("testsuites", name="depscan")
     totals: dict[str, int] = defaultdict(int)
     inputs = ET.SubElement(root, "testsuite", name="inputs", tests=str(len(result.sources)), failures="0")
@@ -32,35 +35,18 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
             where = f"line {source.line}: " if source.line else ""
             ET.SubElement(case, "error", message=clean_text(where + source.error), type="input")
     totals["tests"] += len(result.sources)
+    files, by_case = _cases(result, options.min_severity)
     for rule in rules_of(result):
         suite = ET.SubElement(root, "testsuite", name=rule.id)
         counts: dict[str, int] = defaultdict(int)
-        used: set[str] = set()
-        for component in result.components:
-            name = _unique(component.id, used)
-            case = ET.SubElement(suite, "testcase", classname=f"depscan.{rule.id}", name=clean_text(name))
-            location = primary_location(component)
-            if location is not None:
-                case.set("file", repository_path(location.path, options)[0])
-                if location.line:
-                    case.set("line", str(location.line))
+        for path in files:
+            case = ET.SubElement(suite, "testcase", classname=f"depscan.{rule.id}", name=clean_text(path))
+            if path != UNLOCATED:
+                case.set("file", repository_path(path, options)[0])
             counts["tests"] += 1
-            finding = by_pair.get((rule.id, component.id))
-            if finding is None:
-                continue
-            text = clean_text(f"[{finding.severity}] {finding.message}")
-            if finding.exempted:
-                counts["skipped"] += 1
-                reason = clean_text(f"exempted: {finding.exemption_reason or 'no reason given'}")
-                ET.SubElement(case, "skipped", message=reason)
-            elif is_failing(finding, result.fail_on):
-                counts["failures"] += 1
-                failure = ET.SubElement(case, "failure", message=text, type=finding.severity)
-                failure.text = clean_text(
-                    "\n".join(part for part in (finding.message, finding.remediation, component.level_reason) if part)
-                )
-            else:
-                ET.SubElement(case, "system-out").text = text
+            outcome = _outcome(case, by_case.get((rule.id, path), []), result.fail_on)
+            if outcome:
+                counts[outcome] += 1
         for key in ("tests", "failures", "skipped"):
             suite.set(key, str(counts[key]))
             totals[key] += counts[key]
@@ -72,11 +58,69 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _unique(name: str, used: set[str]) -> str:
-    """Component ids are unique after merging; this only guards against a future change of that."""
-    candidate, position = name, 1
-    while candidate in used:
-        position += 1
-        candidate = f"{name} ({position})"
-    used.add(candidate)
-    return candidate
+def _cases(
+    result: ScanResult, min_severity: str
+) -> tuple[list[str], dict[tuple[str, str], list[tuple[Finding, Component | None, int | None]]]]:
+    """The input files (readable inputs first, in input order) and the findings of each (rule, file)."""
+    files = list(dict.fromkeys(s.path for s in result.sources if not s.error))
+    components = components_by_id(result)
+    floor = severity_rank(min_severity)
+    by_case: dict[tuple[str, str], list[tuple[Finding, Component | None, int | None]]] = defaultdict(list)
+    for finding in result.findings:
+        if severity_rank(finding.severity) < floor:
+            continue
+        component = components.get(finding.component)
+        places = {}
+        for location in component.sources if component else []:
+            places.setdefault(location.path, location.line)
+        for path, line in (places or {UNLOCATED: None}).items():
+            if path not in files:
+                files.append(path)
+            by_case[(finding.rule, path)].append((finding, component, line))
+    return files, by_case
+
+
+def _outcome(case: ET.Element, entries: list[tuple[Finding, Component | None, int | None]], fail_on: str) -> str | None:
+    """Fill one test case from its findings; returns 'failures', 'skipped' or None (passed)."""
+    if not entries:
+        return None
+    failing = [e for e in entries if is_failing(e[0], fail_on)]
+    passing = [e for e in entries if not e[0].exempted and not e[0].baseline and not is_failing(e[0], fail_on)]
+    exempted = [e for e in entries if e[0].exempted]
+    known = [e for e in entries if e[0].baseline and not e[0].exempted]
+    aside = []
+    if exempted:
+        reasons = sorted({e[0].exemption_reason or "no reason given" for e in exempted})
+        aside.append(f"{len(exempted)} exempted ({'; '.join(reasons)})")
+    if known:
+        aside.append(f"{len(known)} already in the baseline")
+    if failing:
+        worst = max(failing, key=lambda e: severity_rank(e[0].severity))[0].severity
+        names = ", ".join(_name(e) for e in failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
+        message = f"{len(failing)} component(s) at or above {fail_on}: {names}"
+        failure = ET.SubElement(case, "failure", message=clean_text(message), type=worst)
+        lines = [_line(e) for e in failing]
+        if passing:
+            lines += ["", f"Below {fail_on}:", *(_line(e) for e in passing)]
+        if aside:
+            lines += ["", "Not counted: " + ", ".join(aside)]
+        failure.text = clean_text("\n".join(lines))
+        return "failures"
+    if passing:
+        lines = [_line(e) for e in passing] + (["Not counted: " + ", ".join(aside)] if aside else [])
+        ET.SubElement(case, "system-out").text = clean_text("\n".join(lines))
+        return None
+    ET.SubElement(case, "skipped", message=clean_text(", ".join(aside)))
+    return "skipped"
+
+
+def _name(entry: tuple[Finding, Component | None, int | None]) -> str:
+    finding, component, _ = entry
+    return f"{component.name} {component.version or ''}".strip() if component else finding.component
+
+
+def _line(entry: tuple[Finding, Component | None, int | None]) -> str:
+    finding, _, line = entry
+    where = f" (line {line})" if line else ""
+    text = f"- [{finding.severity}] {_name(entry)}{where}: {finding.message}"
+    return f"{text}. {finding.remediation}" if finding.remediation else text

@@ -47,7 +47,9 @@ def md(text: object) -> str:
 def render(result: ScanResult, options: RenderOptions) -> str:
     summary = result.summary
     components = components_by_id(result)
-    findings = sorted(active(result.findings), key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    ordered = sorted(active(result.findings), key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    findings = [f for f in ordered if not f.baseline]
+    known = [f for f in ordered if f.baseline]
     failing = [f for f in findings if is_failing(f, result.fail_on)]
     score = score_of(result)
     lines = [f"## depscan: sovereignty level {md(level_label(summary.get('level')))}"]
@@ -73,7 +75,13 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     if summary.get("level_reason"):
         lines.append(f"Level: {md(summary['level_reason'])}.")
     lines.append("")
-    counts = severity_counts(result.findings)
+    if "baseline" in summary:
+        lines.append(
+            f"Compared with the baseline `{md(summary['baseline'].get('path', ''))}`: {len(findings)} new finding(s); "
+            f"{len(known)} already in the baseline, not counted for `--fail-on` (collapsed below)."
+        )
+        lines.append("")
+    counts = severity_counts(findings)
     lines.append("| " + " | ".join(counts) + " |")
     lines.append("|" + "---:|" * len(counts))
     lines.append("| " + " | ".join(str(n) for n in counts.values()) + " |")
@@ -92,7 +100,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         if len(groups) > len(shown):
             lines.append(f"\n... and {len(groups) - len(shown)} more group(s) below.")
         lines.append("")
-    details = _details(result, findings, components)
+    details = _details(result, findings, components, known)
     lines.extend(details)
     lines.append(
         f"<sub>depscan {md(options.tool_version)} · rule set `{md(result.ruleset)}` · fail on `{result.fail_on}`</sub>"
@@ -114,7 +122,9 @@ def _grouped(findings: list[Finding], components: dict[str, Component]) -> list[
     return [(key, [name for _, name in sorted(members)]) for key, members in ordered]
 
 
-def _details(result: ScanResult, findings: list[Finding], components: dict[str, Component]) -> list[str]:
+def _details(
+    result: ScanResult, findings: list[Finding], components: dict[str, Component], known: list[Finding]
+) -> list[str]:
     """The collapsible sections, cut when they would push the comment past GitHub's limit."""
     sections: list[list[str]] = []
     indicators = indicator_rows(result)
@@ -149,6 +159,13 @@ def _details(result: ScanResult, findings: list[Finding], components: dict[str, 
             name = f"{component.name} {component.version or ''}".strip() if component else finding.component
             rows.append(f"| {finding.severity} | {md(name)} | {md(finding.message)} |")
         sections.append(_section(f"All findings ({len(findings)})", rows))
+    if known:
+        rows = ["| severity | component | message |", "|---|---|---|"]
+        for finding in known:
+            component = components.get(finding.component)
+            name = f"{component.name} {component.version or ''}".strip() if component else finding.component
+            rows.append(f"| {finding.severity} | {md(name)} | {md(finding.message)} |")
+        sections.append(_section(f"Already in the baseline ({len(known)})", rows))
     exempted = [f for f in result.findings if f.exempted]
     entries = exemptions_of(result)
     if exempted or entries:

@@ -8,7 +8,8 @@ What GitHub needs, and how this module meets it:
   the repository root (`uriBaseId` %SRCROOT%), `region.startLine` always present;
 - stable `partialFingerprints` from rule, package identity without version and file, so an alert
   survives line moves and upgrades of the same package;
-- exempted findings left out (GitHub ignores SARIF suppressions, so they would show as open);
+- exempted findings left out (GitHub ignores SARIF suppressions, so they would show as open), and so
+  are findings already in the `--baseline` report and those below `--min-severity`;
 - GitHub's hard limits: at most 25,000 results and rules per run, 20 tags per rule; results
   beyond the cap are dropped least severe first, and the run says so in a notification.
 """
@@ -24,13 +25,12 @@ from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     RuleInfo,
-    active,
     components_by_id,
+    fingerprints,
     primary_location,
     repository_path,
     rules_of,
-    unique_fingerprints,
-    without_version,
+    uploaded,
 )
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -52,16 +52,16 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     rules = rules_of(result)
     index = {rule.id: position for position, rule in enumerate(rules)}
     components = components_by_id(result)
-    findings = sorted(active(result.findings), key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
+    prints = fingerprints(result, options)
+    findings = uploaded(result.findings, options)
+    findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
     dropped = max(0, len(findings) - MAX_RESULTS)
     findings = findings[:MAX_RESULTS]
-    keys = []
     results = []
     for finding in findings:
         component = components.get(finding.component)
         location = primary_location(component) if component else None
         path, inside = repository_path(location.path, options) if location else ("", False)
-        keys.append((finding.rule, without_version(component) if component else finding.component, path))
         result_entry: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
@@ -69,6 +69,7 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
             "message": {"text": _message(finding.message, finding.remediation)},
             "locations": [_location(path, inside, location.line if location else None)] if location else [],
             "properties": {"component": finding.component, "severity": finding.severity},
+            "partialFingerprints": {FINGERPRINT_KEY: prints[id(finding)]},
         }
         if component is not None:
             others = [s for s in component.sources if s is not location][:MAX_RELATED_LOCATIONS]
@@ -84,8 +85,6 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
                 result_entry["properties"]["controller"] = component.vendor.controller_name
                 result_entry["properties"]["country"] = component.vendor.country
         results.append(result_entry)
-    for entry, print_ in zip(results, unique_fingerprints(keys), strict=True):
-        entry["partialFingerprints"] = {FINGERPRINT_KEY: print_}
     invocation: dict[str, Any] = {"executionSuccessful": True}
     notifications = [
         {"level": "error", "message": {"text": f"{source.path}: {source.error}"}} for source in result.errors
