@@ -9,11 +9,16 @@ once through a cache.
 
 from __future__ import annotations
 
+import inspect
 import re
 from functools import lru_cache
 from urllib.parse import unquote
 
 from packageurl import PackageURL, normalize_version
+
+#: packageurl-python 0.17.x added the purl type as normalize_version's second parameter (some types
+#: normalise their versions); earlier releases take (version, encode) and would read the type as `encode`
+_VERSION_BY_TYPE = "ptype" in inspect.signature(normalize_version).parameters
 
 _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 
@@ -43,7 +48,9 @@ def build(
             type=type_, namespace=namespace, name=name, version=version or None, qualifiers=qualifiers
         ).to_string()
     base = _base(type_, namespace or None, name)
-    encoded = normalize_version(version, type_) if version else None
+    if not version:
+        return base
+    encoded = normalize_version(version, type_) if _VERSION_BY_TYPE else normalize_version(version)
     return f"{base}@{encoded}" if encoded else base
 
 
