@@ -47,7 +47,7 @@ def example(tmp_path_factory) -> dict:
 def test_example_portfolio_is_valid_and_complete(example):
     portfolio = example["portfolio"]
     jsonschema.validate(portfolio, SCHEMA)
-    assert portfolio["schema"] == "depscan-portfolio/1"
+    assert portfolio["schema"] == "depscan-portfolio/1.1"
     assert [a["name"] for a in portfolio["applications"]] == APPLICATIONS
     assert all(a["status"] == "ok" for a in portfolio["applications"])
     summary = portfolio["summary"]

@@ -70,8 +70,8 @@ def from_report(path: str, query: str) -> tuple[list[tuple[Component, dict[str, 
         raise ConfigError(f"{path}: cannot read report: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not a JSON report: {exc}") from None
-    if not isinstance(report, dict) or report.get("schema") != "depscan-report/1":
-        raise ConfigError(f"{path}: not a depscan JSON report (schema depscan-report/1)")
+    if not isinstance(report, dict) or report.get("schema") not in ("depscan-report/1", "depscan-report/1.1"):
+        raise ConfigError(f"{path}: not a depscan JSON report (schema depscan-report/1 or 1.1)")
     wanted = query.strip()
     base = purls.split(wanted)[0] if wanted.lower().startswith("pkg:") else None
     matches = []

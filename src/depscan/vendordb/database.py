@@ -268,18 +268,31 @@ class VendorDatabase:
         return bool(info.get("eu") or info.get("eea"))
 
     def laws_for(self, chain: tuple[str, ...]) -> tuple[str, ...]:
-        """Laws that reach any entity of the chain: its country's, and those recorded on it.
+        """Laws that reach any legal entity of the chain: those of its seat and of its headquarters,
+        and those recorded on it.
 
-        A community with no legal entity has no one a country's law could compel: only
-        the laws recorded on it apply.
+        A community or an individual has no legal person a country's law could compel: when the
+        ultimate controller is one, nothing applies (the code is not held by anyone a law reaches).
         """
+        if not chain or not self.vendors[chain[-1]].legal_entity:
+            return ()
         found: set[str] = set()
         for vendor_id in chain:
             vendor = self.vendors[vendor_id]
-            if vendor.legal_entity:
-                found.update(self.countries.get(vendor.country, {}).get("laws", ()))
+            if not vendor.legal_entity:
+                continue
+            for country in {vendor.country, vendor.hq_country or vendor.country}:
+                found.update(self.countries.get(country, {}).get("laws", ()))
             found.update(vendor.laws)
         return tuple(sorted(found))
+
+    @staticmethod
+    def effective_country(vendor: Vendor) -> str | None:
+        """Where a vendor is effectively run: its headquarters when recorded, else its seat; None
+        for a community or an individual, which has no jurisdiction."""
+        if not vendor.legal_entity:
+            return None
+        return vendor.hq_country or vendor.country
 
     def describe(self, vendor_id: str, evidence: str, key_type: str, kind: str) -> VendorMatch:
         """The report-ready view of a vendor: controller, country, laws."""
@@ -301,11 +314,13 @@ class VendorDatabase:
             if self.vendors[vendor_in_chain].eu_alternatives:
                 alternatives = self.vendors[vendor_in_chain].eu_alternatives
                 break
+        country = self.effective_country(controller)
+        sources = tuple(dict(source) for vendor_in_chain in chain for source in self.vendors[vendor_in_chain].sources)
         result = VendorMatch(
             id=vendor.id,
             name=vendor.name,
-            country=controller.country,
-            eu=self.is_eu(controller.country),
+            country=country,
+            eu=None if country is None else self.is_eu(country),
             controller=controller.id,
             controller_name=controller.name,
             laws=self.laws_for(chain),
@@ -316,6 +331,11 @@ class VendorDatabase:
             confidence=confidence,
             certifications=certifications,
             eu_alternatives=alternatives,
+            seat_country=controller.country if controller.legal_entity else None,
+            controller_type=controller.type,
+            legal_entity=controller.legal_entity,
+            sources=sources,
+            reviewed=min((self.vendors[v].reviewed for v in chain), default=None),
         )
         self._match_cache[cache_key] = result
         return result
