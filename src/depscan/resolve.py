@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from depscan import licenses, purls
 from depscan.model import Component, Location, VendorMatch
 from depscan.vendordb import VendorDatabase
-from depscan.vendordb.keys import domain_key
+from depscan.vendordb.keys import domain_key, split_image
 
 #: a vendor rule can make a plain library more specific, never the reverse
 _UPGRADES = {"sdk"}
@@ -168,5 +168,52 @@ def registries(components: list[Component], database: VendorDatabase) -> list[Co
             component.vendor = database.describe(str(registry["vendor"]), evidence, "registry", "registry")
         else:
             component.vendor = database.resolve(component)
+        found.append(component)
+    found.extend(_image_registries(components, database, by_host, configured_hosts))
+    return found
+
+
+#: registry hosts written in image references that registries.toml lists under another URL
+_IMAGE_REGISTRY_ALIASES = {"docker.io": "hub.docker.com"}
+
+
+def _image_registries(
+    components: list[Component],
+    database: VendorDatabase,
+    by_host: dict[str, dict[str, Any]],
+    configured_hosts: set[str],
+) -> list[Component]:
+    """The registries container images are pulled from, each a `registry` component of the build chain.
+
+    An image belongs to the publisher of its namespace; the registry that serves it (Docker Hub, Quay,
+    GHCR, registry.gitlab.com...) is this separate component, attributed to whoever operates it.
+    """
+    served: dict[str, list[Component]] = {}
+    for component in components:
+        if component.ecosystem != "docker" or not component.image:
+            continue
+        host, _ = split_image(component.image)
+        if host in configured_hosts:
+            continue
+        served.setdefault(host, []).append(component)
+    found: list[Component] = []
+    for host, members in sorted(served.items()):
+        record = by_host.get(_IMAGE_REGISTRY_ALIASES.get(host, host))
+        paths = sorted({location.path for member in members for location in member.sources})
+        component = Component(
+            name=str(record["name"]) if record else host,
+            ecosystem="registry",
+            kind="registry",
+            endpoints=[f"https://{host}"],
+            sources=[Location(path) for path in paths],
+            properties={"images": len(members), "registry": str(record["id"]) if record else host},
+        )
+        component.license = licenses.unknown("a registry is a service, not licensed code")
+        if record and record.get("vendor") in database.vendors:
+            evidence = f"registries.toml: {record['id']} serves {len(members)} image(s) of this application"
+            component.vendor = database.describe(str(record["vendor"]), evidence, "registry", "registry")
+        elif hit := database.index.by_registry(host):
+            evidence = f"container registry {hit.rule.value} (serves {len(members)} image(s) of this application)"
+            component.vendor = database.describe(hit.rule.vendor, evidence, "container_registry", "registry")
         found.append(component)
     return found

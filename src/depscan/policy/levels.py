@@ -70,7 +70,7 @@ def component_level(
     where = f"controlled from {vendor.country} by {vendor.controller_name}"
     if vendor.confidence == "low":
         where += " (low-confidence attribution)"
-    if component.kind in OPERATED_KINDS and not is_self_run_image(component):
+    if (component.kind in OPERATED_KINDS and not is_self_run_image(component)) or is_hosted_runner(component):
         return _operated_level(component, vendor, where, laws, countries, qualified_vendors)
     return _code_level(component, vendor.eu, where, laws)
 
@@ -79,6 +79,11 @@ def is_self_run_image(component: Component) -> bool:
     """A container image the operator runs on hosts of its choosing: code it holds, judged like code,
     though it is runtime infrastructure of the application."""
     return component.ecosystem == "docker" and component.kind == "infrastructure"
+
+
+def is_hosted_runner(component: Component) -> bool:
+    """A hosted CI runner: build chain (tooling), but a machine its provider operates, judged like a service."""
+    return component.ecosystem in ("github-runner", "gitlab-runner")
 
 
 def _operated_level(

@@ -192,14 +192,19 @@ class MatchIndex:
         return Hit(rule, owner) if rule and owner else None
 
     def by_image(self, reference: str) -> Hit | None:
-        registry, path = keys.split_image(reference)
+        """The publisher of an image's namespace. The registry that serves it is not its publisher:
+        a `container_registry` rule answers `by_registry`, for the registry component."""
+        _, path = keys.split_image(reference)
         rule = self.image_prefixes.find(path + "/") or self.image_prefixes.find(path)
-        if rule:
-            return Hit(rule, path)
-        rule = self.exact["container_registry"].get(registry)
+        return Hit(rule, path) if rule else None
+
+    def by_registry(self, host: str) -> Hit | None:
+        """Who operates a container registry host."""
+        host = host.lower()
+        rule = self.exact["container_registry"].get(host)
         if rule is None:
-            rule = next((r for pattern, r in self.registry_globs if pattern.match(registry)), None)
-        return Hit(rule, registry) if rule else None
+            rule = next((r for pattern, r in self.registry_globs if pattern.match(host)), None)
+        return Hit(rule, host) if rule else None
 
     def by_action(self, action: str) -> Hit | None:
         owner = action.strip().lower().split("/", 1)[0]
