@@ -106,7 +106,7 @@ def _grouped(findings: list[Finding], components: dict[str, Component]) -> list[
     for finding in findings:
         component = components.get(finding.component)
         vendor = component.vendor if component else None
-        controller = f"{vendor.controller_name} ({vendor.country})" if vendor else "unknown controller"
+        controller = f"{vendor.controller_name} ({vendor.publisher_label})" if vendor else "unknown controller"
         name = f"{component.name} {component.version or ''}".strip() if component else finding.component
         direct = bool(component and component.direct)
         groups[(finding.severity, finding.title or finding.rule, controller)].append((not direct, name))
@@ -137,7 +137,7 @@ def _details(result: ScanResult, findings: list[Finding], components: dict[str, 
     by_controller: Counter[str] = Counter()
     for component in result.components:
         if component.vendor is not None:
-            by_controller[f"{component.vendor.controller_name} ({component.vendor.country})"] += 1
+            by_controller[f"{component.vendor.controller_name} ({component.vendor.publisher_label})"] += 1
     if by_controller:
         rows = ["| controller | components |", "|---|---:|"]
         rows += [f"| {md(name)} | {count} |" for name, count in by_controller.most_common(15)]
