@@ -185,6 +185,7 @@ class ScanResult:
     summary: dict[str, Any] = field(default_factory=dict)
     rules: list[Any] = field(default_factory=list)  # the rule set's rules (policy.rules.Rule), for reports to describe
     exemptions: list[dict[str, Any]] = field(default_factory=list)  # each exemption with its status and count
+    database: dict[str, Any] = field(default_factory=dict)  # the vendor database's digest and review range
 
     @property
     def errors(self) -> list[SourceInfo]:

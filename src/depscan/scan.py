@@ -104,7 +104,7 @@ def _run(
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
-    return build_result(
+    result = build_result(
         components,
         sources,
         ruleset,
@@ -116,3 +116,5 @@ def _run(
         today=options.today,
         qualified_vendors=options.qualified_vendors,
     )
+    result.database = database.info()
+    return result

@@ -395,6 +395,31 @@ def generic_text(template: str) -> str:
     return _PLACEHOLDER.sub(lambda match: _PLACEHOLDER_WORDS.get(match.group(1), match.group(0)), template)
 
 
+def generation_date() -> str:
+    """The date a human report states: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+
+    A date, not a time, so that two runs on the same day give the same bytes."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()
+
+
+def provenance_line(result: ScanResult, tool_version: str | None) -> str:
+    """ "Generated DATE by depscan X with vendor database DIGEST (N records reviewed FROM to TO)"."""
+    text = f"Generated {generation_date()} by depscan {tool_version or ''}".rstrip()
+    database = getattr(result, "database", None) or {}
+    if database:
+        reviewed = database.get("reviewed") or {}
+        text += (
+            f" with vendor database {database.get('digest') or 'unknown'} ({database.get('vendors', '?')} records,"
+            f" reviewed {reviewed.get('from') or '?'} to {reviewed.get('to') or '?'})"
+        )
+    return text
+
+
 def level_names() -> dict[int, str]:
     """The policy's names of the levels 0-4 (the report only shows them)."""
     from depscan.policy import levels

@@ -35,6 +35,7 @@ from depscan.report._common import (
     indicator_rows,
     is_failing,
     level_names,
+    provenance_line,
     rules_of,
     score_of,
     severity_counts,
@@ -101,6 +102,7 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     score = score_of(result)
     return {
         "tool_version": options.tool_version or __version__,
+        "provenance": provenance_line(result, options.tool_version or __version__),
         "application": _application(result),
         "chart_width": CHART_WIDTH,
         "chart_label_width": CHART_LABEL_WIDTH,
@@ -173,7 +175,7 @@ def _exposures(result: ScanResult, components: dict[str, Component]) -> list[dic
                 "rule": rule,
                 "title": finding.title or rule,
                 "controller": vendor.controller_name if vendor else "various" if key == "*" else "unknown",
-                "country": vendor.country if vendor else "",
+                "country": vendor.publisher_label if vendor else "",
                 "eu": vendor.eu if vendor else None,
                 "laws": list(vendor.laws) if vendor else [],
                 "count": len(members),
@@ -203,6 +205,23 @@ def _score_part(part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _source_link(source: dict[str, str]) -> dict[str, str]:
+    """A vendor record's source as the report links it: only http(s) URLs become links."""
+    url = str(source.get("url", ""))
+    if "checked" in source:
+        date = f"checked {source['checked']}"
+    elif "cited" in source:
+        date = f"cited {source['cited']}, not re-read"
+    else:
+        date = "no date recorded"
+    return {
+        "url": url,
+        "link": url if url.lower().startswith(("https://", "http://")) else "",
+        "supports": str(source.get("supports", "")),
+        "date": date,
+    }
+
+
 def _finding_row(finding: Finding, component: Component | None) -> dict[str, Any]:
     vendor = component.vendor if component else None
     return {
@@ -214,7 +233,7 @@ def _finding_row(finding: Finding, component: Component | None) -> dict[str, Any
         "version": (component.version or "") if component else "",
         "anchor": finding.component,
         "controller": vendor.controller_name if vendor else "unknown",
-        "country": vendor.country if vendor else "",
+        "country": vendor.publisher_label if vendor else "",
         "eu": vendor.eu if vendor else None,
         "message": finding.message,
         "remediation": finding.remediation,
@@ -238,10 +257,14 @@ def _component_row(position: int, component: Component, findings: list[Finding])
         "scope": component.scope or "",
         "controller": vendor.controller_name if vendor else "",
         "vendor": vendor.name if vendor else "",
-        "country": vendor.country if vendor else "",
+        "country": vendor.publisher_label if vendor else "",
         "eu": vendor.eu if vendor else None,
+        "legal_entity": vendor.legal_entity if vendor else True,
         "laws": list(vendor.laws) if vendor else [],
         "chain": " → ".join(vendor.chain) if vendor and vendor.chain else "",
+        "vendor_sources": [_source_link(source) for source in vendor.sources] if vendor else [],
+        "reviewed": (vendor.reviewed or "") if vendor else "",
+        "license_basis": license_.basis if license_ else "",
         "evidence": vendor.evidence if vendor else "",
         "confidence": vendor.confidence if vendor else "",
         "certifications": list(vendor.certifications) if vendor else [],
@@ -265,19 +288,21 @@ def _component_row(position: int, component: Component, findings: list[Finding])
 
 def _charts(result: ScanResult) -> list[Chart]:
     summary = result.summary
-    eu_by_country: dict[str, bool] = {}
-    by_controller: Counter[tuple[str, str, bool]] = Counter()
+    eu_by_country: dict[str, bool | None] = {}
+    by_controller: Counter[tuple[str, str, bool | None]] = Counter()
     for component in result.components:
         vendor = component.vendor
         if vendor is not None:
-            eu_by_country[vendor.country] = vendor.eu
-            by_controller[(vendor.controller_name, vendor.country, vendor.eu)] += 1
+            if vendor.country is not None:
+                eu_by_country[vendor.country] = vendor.eu
+            by_controller[(vendor.controller_name, vendor.publisher_label, vendor.eu)] += 1
     countries = [
         (country, count, "eu" if eu_by_country.get(country) else "non-eu")
         for country, count in summary.get("by_country", {}).items()
     ]
     controllers = [
-        (f"{name} ({country})", count, "eu" if eu else "non-eu") for (name, country, eu), count in by_controller.items()
+        (f"{name} ({country})", count, "other" if eu is None else "eu" if eu else "non-eu")
+        for (name, country, eu), count in by_controller.items()
     ]
     categories = [
         (category, count, "open" if category in _OPEN_CATEGORIES else "unknown" if category == "unknown" else "closed")

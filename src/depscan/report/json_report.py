@@ -91,7 +91,8 @@ def component_dict(component: Component) -> dict[str, Any]:
 def report_dict(result: ScanResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
-        "tool": {"name": "depscan", "version": __version__},
+        "tool": {"name": "depscan", "version": __version__}
+        | ({"vendor_db": result.database} if result.database else {}),
         "ruleset": result.ruleset,
         "sources": [
             {"path": s.path, "format": s.format, "components": s.components}

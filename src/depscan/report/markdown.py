@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from depscan.model import Component, Finding, ScanResult, severity_rank
+from depscan.model import Component, Finding, ScanResult, VendorMatch, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     active,
@@ -19,6 +19,7 @@ from depscan.report._common import (
     indicator_rows,
     is_failing,
     level_label,
+    provenance_line,
     rules_of,
     score_of,
     severity_counts,
@@ -37,6 +38,32 @@ _TABLE = str.maketrans(
         "\r": " ",
     }
 )
+
+
+def _sources(findings: list[Finding], components: dict[str, Component]) -> list[str]:
+    """The sources behind each controller a finding names, with the date each was checked or cited."""
+    seen: dict[str, VendorMatch] = {}
+    for finding in findings:
+        component = components.get(finding.component)
+        if component is not None and component.vendor is not None:
+            seen.setdefault(component.vendor.controller, component.vendor)
+    if not seen:
+        return []
+    lines = ["<details><summary>Sources of the vendor facts</summary>", ""]
+    for _, vendor in sorted(seen.items()):
+        reviewed = f", record reviewed {vendor.reviewed}" if vendor.reviewed else ""
+        lines.append(f"- **{md(vendor.controller_name)}** ({md(vendor.publisher_label)}{reviewed})")
+        for source in vendor.sources:
+            date = (
+                f"checked {source['checked']}"
+                if "checked" in source
+                else f"cited {source['cited']}"
+                if "cited" in source
+                else "no date"
+            )
+            lines.append(f"  - {md(source.get('url', ''))}: {md(source.get('supports', ''))} ({date})")
+    lines += ["", "</details>", ""]
+    return lines
 
 
 def md(text: object) -> str:
@@ -60,15 +87,16 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         verdict = f"**{len(failing)} finding(s) at or above `{result.fail_on}`**: the check fails"
     else:
         verdict = f"no finding at or above `{result.fail_on}`: the check passes"
-    icon = "❌" if failing else "✅"
+    icon = "➖" if result.fail_on == "none" else "❌" if failing else "✅"
     lines.append(f"{icon} {verdict}.")
     lines.append("")
+    total = summary.get("components", len(result.components))
     lines.append(
-        f"**{summary.get('components', len(result.components))}** components from {len(result.sources)} input(s): "
-        f"**{summary.get('extra_eu', 0)}** controlled outside the EU/EEA, "
-        f"**{summary.get('non_open_source', 0)}** not open source, "
-        f"{summary.get('unknown_vendor', 0)} with an unknown controller, "
-        f"{summary.get('unknown_license', 0)} with an unknown licence."
+        f"**{total}** components from {len(result.sources)} input(s): "
+        f"**{summary.get('extra_eu', 0)} of {total}** controlled outside the EU/EEA, "
+        f"**{summary.get('non_open_source', 0)} of {total}** not open source, "
+        f"{summary.get('unknown_vendor', 0)} of {total} with an unknown controller, "
+        f"{summary.get('unknown_license', 0)} of {total} with an unknown licence."
     )
     if summary.get("level_reason"):
         lines.append(f"Level: {md(summary['level_reason'])}.")
@@ -94,8 +122,10 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         lines.append("")
     details = _details(result, findings, components)
     lines.extend(details)
+    lines.extend(_sources(findings, components))
     lines.append(
-        f"<sub>depscan {md(options.tool_version)} · rule set `{md(result.ruleset)}` · fail on `{result.fail_on}`</sub>"
+        f"<sub>{md(provenance_line(result, options.tool_version))} · rule set `{md(result.ruleset)}`"
+        f" · fail on `{result.fail_on}`</sub>"
     )
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ well under a second.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,6 +257,16 @@ class VendorDatabase:
             for name in (vendors[vendor_id].name, *vendors[vendor_id].aliases):
                 self.index.add_name(vendor_id, name)
         self._match_cache: dict[tuple[str, str], VendorMatch] = {}
+        self.digest = ""  # sha256 of the database files, set by load(): which data a report rests on
+
+    def info(self) -> dict[str, Any]:
+        """The database a report rests on: its content digest, size and the range of its review dates."""
+        reviewed = sorted(v.reviewed for v in self.vendors.values() if v.reviewed)
+        return {
+            "digest": self.digest,
+            "vendors": len(self.vendors),
+            "reviewed": {"from": reviewed[0] if reviewed else None, "to": reviewed[-1] if reviewed else None},
+        }
 
     # -- jurisdiction -------------------------------------------------------
 
@@ -461,4 +472,18 @@ def load(root: Path | None = None) -> VendorDatabase:
     for path, record in read_vendor_files(root):
         vendor = vendor_from_record(record, path)
         vendors[vendor.id] = vendor
-    return VendorDatabase(vendors, countries, laws, list(registries_doc.get("registry", [])), root)
+    database = VendorDatabase(vendors, countries, laws, list(registries_doc.get("registry", [])), root)
+    database.digest = _digest(root)
+    return database
+
+
+def _digest(root: Path) -> str:
+    """A short content digest of the database files, so that a report names the data it used."""
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.toml"), *(root / "vendors").glob("*.toml")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]
