@@ -281,7 +281,7 @@ def _expression_basis(expression: str) -> str:
         base = symbol.license_symbol if isinstance(symbol, LicenseWithExceptionSymbol) else symbol
         if base.key not in keys:
             keys.append(base.key)
-    return " | ".join(f"{key}: {classification_basis(key)}" for key in keys)
+    return " | ".join(f"{key}: {classification_basis(key)}" for key in sorted(keys))  # symbols are a set
 
 
 def _normalise_one(text: str) -> str:

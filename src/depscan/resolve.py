@@ -101,6 +101,59 @@ def resolve(components: list[Component], database: VendorDatabase) -> None:
             component.kind = vendor.kind
 
 
+#: categories (vendor_db/SCHEMA.md) too generic to say what a component is
+_GENERIC_CATEGORIES = frozenset({"software", "devtools", "open-source-foundation"})
+#: what runs applications rather than being one
+_PLATFORM_CATEGORIES = frozenset({"cloud", "hosting", "dns", "cdn", "registry", "ci"})
+#: what a declared dependency of an inventory is, by its role
+_ROLE_CATEGORIES = {
+    "identity": frozenset({"identity"}),
+    "hosting": frozenset({"cloud", "hosting"}),
+    "infrastructure": frozenset({"cloud", "hosting"}),
+}
+
+
+def replaced_categories(component: Component, database: VendorDatabase) -> frozenset[str]:
+    """The categories an alternative must share to replace `component`: a CI runner or action by a CI
+    service, a registry by a registry, an identity provider by one; else what the matched vendor sells."""
+    if component.ecosystem in ("github-runner", "gitlab-runner", "github-actions"):
+        return frozenset({"ci"})
+    if component.kind == "registry":
+        return frozenset({"registry"})
+    role = component.properties.get("declared_as")
+    if role in _ROLE_CATEGORIES:
+        return _ROLE_CATEGORIES[str(role)]
+    vendor = database.vendors.get(component.vendor.id) if component.vendor else None
+    categories = frozenset(vendor.categories if vendor else ()) - _GENERIC_CATEGORIES
+    if role == "services":  # a hosted application (SaaS), not the platform under one
+        return categories - _PLATFORM_CATEGORIES
+    return categories
+
+
+def same_category_alternatives(components: list[Component], database: VendorDatabase) -> None:
+    """Keep only the EU alternatives of the same category as what each component is, in place.
+
+    Mistral AI is no alternative to a CI runner, nor Nextcloud to a package registry. When none of the
+    recorded alternatives fits, the component says so (`properties["alternatives_category"]`).
+    """
+    for component in components:
+        vendor = component.vendor
+        if vendor is None or not vendor.eu_alternatives:
+            continue
+        needed = replaced_categories(component, database)
+        overlap = {
+            alternative: len(needed & set(database.vendors[alternative].categories))
+            for alternative in vendor.eu_alternatives
+            if alternative in database.vendors
+        }
+        # the closest first: the most categories in common, then the database's own order
+        kept = tuple(sorted((a for a, n in overlap.items() if n), key=lambda a: -overlap[a]))
+        if kept != vendor.eu_alternatives:
+            component.vendor = replace(vendor, eu_alternatives=kept)
+        if not kept:
+            component.properties["alternatives_category"] = ", ".join(sorted(needed)) or "unknown"
+
+
 # which enriched field a vendor match key was read from (depscan.enrich records provenance per field)
 _MATCHED_FIELD = {"repository_owner": "repository", "supplier": "suppliers"}
 

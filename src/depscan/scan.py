@@ -103,6 +103,7 @@ def _run(
     resolve.resolve(components, database)
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
+    resolve.same_category_alternatives(components, database)
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
     result = build_result(
         components,

@@ -105,6 +105,7 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
     examples: dict[str, tuple[list[str], list[str]]] = {}
     extra_eu: dict[str, ExtraEuDependency] = {}
     declared: list[dict[str, Any]] = []
+    hosted_fits: dict[str, set[str]] = {}
     for component in result.components:
         vendor = component.vendor
         hosted = component.kind in HOSTED_KINDS
@@ -133,6 +134,12 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
         for alternative in vendor.eu_alternatives:
             if alternative not in use.alternatives:
                 use.alternatives += (alternative,)
+        if hosted:
+            # replacing the controller's hosted dependencies needs an alternative of every one's category
+            fits = set(vendor.eu_alternatives)
+            hosted_fits[vendor.controller] = (
+                fits if vendor.controller not in hosted_fits else hosted_fits[vendor.controller] & fits
+            )
         sample = examples[vendor.controller][0 if hosted else 1]
         if len(sample) < _EXAMPLES and component.name not in sample:
             sample.append(component.name)
@@ -156,6 +163,8 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
             elif component.level is not None and (known.level is None or component.level < known.level):
                 known.level = component.level
     for controller, use in controllers.items():
+        if controller in hosted_fits:
+            use.alternatives = tuple(a for a in use.alternatives if a in hosted_fits[controller])
         hosted_names, other_names = examples[controller]
         use.examples = tuple((hosted_names + other_names)[:_EXAMPLES])
         use.laws = tuple(sorted(use.laws))

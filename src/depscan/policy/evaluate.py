@@ -99,7 +99,12 @@ def _template_values(component: Component, alternative_names: dict[str, str]) ->
         "license": (license_.expression if license_ and license_.expression else "none declared"),
         "category": license_.category if license_ else "unknown",
         "level": "unknown" if component.level is None else str(component.level),
-        "alternatives": alternatives or "none recorded yet",
+        "alternatives": alternatives
+        or (
+            f"none of the same category ({component.properties['alternatives_category']}) in the vendor database"
+            if component.properties.get("alternatives_category")
+            else "none recorded yet"
+        ),
         "evidence": vendor.evidence if vendor else "",
     }
 
