@@ -238,7 +238,10 @@ def _eu_share(value: dict[str, Any]) -> str | None:
         "unknown", (total - attributed) if isinstance(total, int) and isinstance(attributed, int) else 0
     )
     jurisdiction = value.get("jurisdiction", attributed)
-    text = f"{share_text(value.get('eu'), jurisdiction)} of the components whose controller has a jurisdiction"
+    if jurisdiction:
+        text = f"{share_text(value.get('eu'), jurisdiction)} of the components whose controller has a jurisdiction"
+    else:
+        text = "unknown: no component has a controller with a known jurisdiction"
     parts = [f"{total} components", f"{unknown} with an unknown controller"]
     if value.get("no_jurisdiction"):
         parts.append(f"{value['no_jurisdiction']} published by communities or individuals (no jurisdiction)")
@@ -252,7 +255,11 @@ def _open_source(value: dict[str, Any]) -> str | None:
     if "share" not in value:
         return None
     total, known = value.get("total"), value.get("known")
-    text = f"{share_text(value.get('open'), known, value.get('share_of_known'))} of the components with a known licence"
+    if known:
+        shown = share_text(value.get("open"), known, value.get("share_of_known"))
+        text = f"{shown} of the components with a known licence"
+    else:
+        text = "unknown: no component has a known licence"
     if isinstance(total, int) and isinstance(known, int):
         text += f" ({total} components, {total - known} with an unknown licence)"
         if total and (total - known) / total > MOSTLY_UNKNOWN:

@@ -100,6 +100,7 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     level = summary.get("level")
     failing = [f for f in result.findings if is_failing(f, result.fail_on)]
     score = score_of(result)
+    total = summary.get("components", len(result.components))
     return {
         "tool_version": options.tool_version or __version__,
         "provenance": provenance_line(result, options.tool_version or __version__),
@@ -117,11 +118,11 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         "score": None if score is None else round(score),
         "score_parts": [_score_part(part) for part in summary.get("score_parts") or [] if isinstance(part, dict)],
         "counts": [
-            ("components", summary.get("components", len(result.components)), ""),
-            ("controlled outside the EU/EEA", summary.get("extra_eu", 0), "warn"),
-            ("not open source", summary.get("non_open_source", 0), "warn"),
-            ("unknown controller", summary.get("unknown_vendor", 0), "muted"),
-            ("unknown licence", summary.get("unknown_license", 0), "muted"),
+            ("components", total, ""),
+            ("controlled outside the EU/EEA", f"{summary.get('extra_eu', 0)} of {total}", "warn"),
+            ("not open source", f"{summary.get('non_open_source', 0)} of {total}", "warn"),
+            ("unknown controller", f"{summary.get('unknown_vendor', 0)} of {total}", "muted"),
+            ("unknown licence", f"{summary.get('unknown_license', 0)} of {total}", "muted"),
         ],
         "severity_counts": severity_counts(result.findings),
         "exempted_count": sum(1 for f in result.findings if f.exempted),
