@@ -49,7 +49,7 @@ def _sources(findings: list[Finding], components: dict[str, Component]) -> list[
             seen.setdefault(component.vendor.controller, component.vendor)
     if not seen:
         return []
-    lines = ["<details><summary>Sources of the vendor facts</summary>", ""]
+    lines: list[str] = []
     for _, vendor in sorted(seen.items()):
         reviewed = f", record reviewed {vendor.reviewed}" if vendor.reviewed else ""
         lines.append(f"- **{md(vendor.controller_name)}** ({md(vendor.publisher_label)}{reviewed})")
@@ -62,8 +62,7 @@ def _sources(findings: list[Finding], components: dict[str, Component]) -> list[
                 else "no date"
             )
             lines.append(f"  - {md(source.get('url', ''))}: {md(source.get('supports', ''))} ({date})")
-    lines += ["", "</details>", ""]
-    return lines
+    return _section(f"Sources of the vendor facts ({len(seen)} controllers)", lines)
 
 
 def md(text: object) -> str:
@@ -122,7 +121,6 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         lines.append("")
     details = _details(result, findings, components)
     lines.extend(details)
-    lines.extend(_sources(findings, components))
     lines.append(
         f"<sub>{md(provenance_line(result, options.tool_version))} · rule set `{md(result.ruleset)}`"
         f" · fail on `{result.fail_on}`</sub>"
@@ -193,6 +191,10 @@ def _details(result: ScanResult, findings: list[Finding], components: dict[str, 
     if result.errors:
         rows = [f"- `{md(s.path)}`{f' line {s.line}' if s.line else ''}: {md(s.error)}" for s in result.errors]
         sections.append(_section(f"Inputs that could not be read ({len(result.errors)})", rows))
+    sources = _sources(findings, components)
+    if sources:
+        # before the long lists, so that the budget cuts a list of findings, not the evidence
+        sections.insert(min(2, len(sections)), sources)
     output: list[str] = []
     used = 0
     for section in sections:
