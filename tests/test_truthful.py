@@ -247,3 +247,15 @@ def test_incomplete_application_has_no_level_score_or_matrix_cell(cli, tmp_path)
     assert cli("inventory", "scan", str(inventory), "--format", "html", "--output", str(out)).code in (0, 1, 3)
     html = out.read_text(encoding="utf-8")
     assert '<th scope="col" class="num">incomplete</th>' in html
+
+
+def test_explain_shows_effective_control_and_no_jurisdiction(cli, tmp_path):
+    report = tmp_path / "report.json"
+    run = cli(
+        "scan", str(APP), "--vendor-db", str(DB), "--format", "json", "--output", str(report), "--fail-on", "none"
+    )
+    assert run.code == 0, run.stderr
+    cloud = cli("explain", "cloudco-sdk", "--in", str(report), "--vendor-db", str(DB))
+    assert "CN (seat KY)" in cloud.stdout and "cited 2025-12-01" in cloud.stdout
+    community = cli("explain", "commlib", "--in", str(report), "--vendor-db", str(DB))
+    assert "no legal entity a law could compel" in community.stdout
