@@ -55,7 +55,7 @@ def test_explain_json_by_purl_without_version(cli, report: Path) -> None:
     topics = [e["topic"] for e in explanation["evidence"]]
     assert topics[:6] == ["identity", "vendor", "control", "jurisdiction", "laws", "licence"]
     level = next(e for e in explanation["evidence"] if e["topic"] == "level")
-    assert level["claim"] == "SEAL-0, no sovereignty" and "no GDPR adequacy decision for KY" in level["support"][0]
+    assert level["claim"] == "SEAL-0, no sovereignty" and "no GDPR adequacy decision for CN" in level["support"][0]
     control = next(e for e in explanation["evidence"] if e["topic"] == "control")
     assert any("tencent-cloud" in line for line in control["support"])
     (finding,) = explanation["findings"]

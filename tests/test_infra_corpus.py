@@ -19,7 +19,8 @@ from depscan.ingest import read_file
 if not CORPUS.exists():  # breadth only: the readers are covered by tests/fixtures on a plain clone
     pytest.skip("shared corpus not available (../shared/corpus)", allow_module_level=True)
 
-#: path under corpus/ -> (format, components, of which infrastructure)
+#: path under corpus/ -> (format, components, of which machines: runtime infrastructure (compose images,
+#: Terraform providers) or hosted CI runners, which are build chain since issue 12)
 EXPECTED = {
     "infra/docker/bitwarden-server/src/Api/Dockerfile": ("dockerfile", 2, 0),
     "infra/docker/meilisearch/Dockerfile": ("dockerfile", 2, 0),
@@ -27,10 +28,10 @@ EXPECTED = {
     "infra/docker/scaleway-cli/Dockerfile": ("dockerfile", 2, 0),
     "infra/docker/spring-petclinic/.devcontainer/Dockerfile": ("dockerfile", 1, 0),
     "infra/docker/warehouse/Dockerfile": ("dockerfile", 3, 0),  # node, python, syntax frontend
-    "infra/docker/bitwarden-server/dev/docker-compose.yml": ("docker-compose", 11, 0),
-    "infra/docker/rubygems.org/docker-compose.yml": ("docker-compose", 5, 0),
-    "infra/docker/spring-petclinic/docker-compose.yml": ("docker-compose", 2, 0),
-    "infra/docker/warehouse/docker-compose.yml": ("docker-compose", 8, 0),  # 9 others are built locally
+    "infra/docker/bitwarden-server/dev/docker-compose.yml": ("docker-compose", 11, 11),
+    "infra/docker/rubygems.org/docker-compose.yml": ("docker-compose", 5, 5),
+    "infra/docker/spring-petclinic/docker-compose.yml": ("docker-compose", 2, 2),
+    "infra/docker/warehouse/docker-compose.yml": ("docker-compose", 8, 8),  # 9 others are built locally
     "infra/github-workflows/bitwarden-server/build.yml": ("github-actions", 20, 2),
     "infra/github-workflows/mastodon-chart/test-chart.yml": ("github-actions", 6, 1),
     "infra/github-workflows/meilisearch/publish-docker-images.yml": ("github-actions", 12, 3),
@@ -67,6 +68,9 @@ EXPECTED = {
 }
 
 
+RUNNERS = ("github-runner", "gitlab-runner")
+
+
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
 def test_corpus_file_counts(relative):
     path = corpus_file(relative)
@@ -74,8 +78,8 @@ def test_corpus_file_counts(relative):
     result = read_file(path, relative)
     assert result.format == expected_format
     assert len(result.components) == expected_total, sorted(c.id for c in result.components)
-    infrastructure = [c for c in result.components if c.kind == "infrastructure"]
-    assert len(infrastructure) == expected_infrastructure, sorted(c.id for c in infrastructure)
+    machines = [c for c in result.components if c.kind == "infrastructure" or c.ecosystem in RUNNERS]
+    assert len(machines) == expected_infrastructure, sorted(c.id for c in machines)
     assert all(c.sources and c.sources[0].line for c in result.components)
 
 
@@ -111,7 +115,7 @@ def test_rubygems_compose_digests_keep_the_tag_comment():
 
 def test_meilisearch_matrix_runners_and_expression_tags():
     result = read_file(corpus_file("infra/github-workflows/meilisearch/test-suite.yml"))
-    runners = sorted(c.name for c in result.components if c.kind == "infrastructure")
+    runners = sorted(c.name for c in result.components if c.ecosystem in RUNNERS)
     assert runners == ["macos-14", "ubuntu-22.04", "ubuntu-22.04-arm", "windows-2022"]
     sdks = read_file(corpus_file("infra/github-workflows/meilisearch/sdks-tests.yml"))
     (image,) = [c for c in sdks.components if c.image]
@@ -121,14 +125,14 @@ def test_meilisearch_matrix_runners_and_expression_tags():
 
 def test_scaleway_runner_fallback_literal():
     result = read_file(corpus_file("infra/github-workflows/scaleway-cli/release.yml"))
-    (runner,) = [c for c in result.components if c.kind == "infrastructure"]
+    (runner,) = [c for c in result.components if c.ecosystem in RUNNERS]
     assert runner.name == "ubuntu-latest"  # "${{ vars.RUNS_ON || 'ubuntu-latest' }}"
     assert runner.suppliers == ["GitHub, Inc."]
 
 
 def test_fdroid_gitlab_merge_keys_and_hosted_runners():
     result = read_file(corpus_file("infra/gitlab-ci/fdroidserver/.gitlab-ci.yml"))
-    runners = sorted(c.name for c in result.components if c.kind == "infrastructure")
+    runners = sorted(c.name for c in result.components if c.ecosystem in RUNNERS)
     assert runners == ["saas-linux-small-amd64", "saas-macos-medium-m1"]  # not the self-managed `windows` tag
     trixie = next(c for c in result.components if c.image == "debian:trixie-slim")
     assert len(trixie.sources) == 13  # grep -c "image: debian:trixie-slim"

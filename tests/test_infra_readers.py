@@ -124,7 +124,8 @@ def test_compose_services_images_with_interpolation_and_dotenv():
     assert lines(rabbit) == [40, 42]  # one component, both services that use it
     search = next(c for c in found.values() if c.name == "docker.elastic.co/elasticsearch/elasticsearch")
     assert search.properties == {"role": "runtime", "platform": "linux/amd64", "comment": "pinned for the demo"}
-    assert all(c.kind == "tooling" and c.properties["role"] == "runtime" for c in found.values())
+    # images that run the application are runtime infrastructure, not the build chain
+    assert all(c.kind == "infrastructure" and c.properties["role"] == "runtime" for c in found.values())
 
 
 def test_compose_locally_built_images_are_not_dependencies():
@@ -239,9 +240,10 @@ def test_github_workflow_actions_images_and_runners():
     }
 
 
-def test_github_hosted_runners_are_infrastructure_of_github_self_hosted_are_not():
+def test_github_hosted_runners_are_build_chain_of_github_self_hosted_are_not():
     _, found = read("github/.github/workflows/ci.yml")
-    runners = {c.name: c for c in found.values() if c.kind == "infrastructure"}
+    runners = {c.name: c for c in found.values() if c.ecosystem == "github-runner"}
+    assert {c.kind for c in runners.values()} == {"tooling"}  # a hosted runner builds the application
     # matrix.os values and include entries; the literal fallback of an expression; a third-party service
     assert sorted(runners) == [
         "buildjet-4vcpu-ubuntu-2204",
@@ -309,7 +311,8 @@ def test_gitlab_includes_and_hosted_runners():
     catalog = includes["gitlab.com/components/secret-detection/secret-detection"]
     assert catalog.version == "1.1.2" and catalog.endpoints == ["https://gitlab.com/"]
     assert includes["platform/ci-library:/templates/python.yml"].version == "v5.0.1"
-    runners = sorted(c.name for c in found.values() if c.kind == "infrastructure")
+    runners = sorted(c.name for c in found.values() if c.ecosystem == "gitlab-runner")
+    assert {c.kind for c in found.values() if c.ecosystem == "gitlab-runner"} == {"tooling"}
     assert runners == ["saas-linux-medium-amd64", "saas-linux-small-amd64"]  # not eu-runner, shop-self-hosted
 
 
@@ -442,7 +445,7 @@ def test_vendor_matcher_attributes_infrastructure_components(cli):
     assert vendor_of["hashicorp/aws"] == {"aws"}
     assert vendor_of["scaleway/scaleway"] == {"scaleway"}
     runner = by_name["ubuntu-24.04"][0]
-    assert runner["kind"] == "infrastructure"
+    assert runner["kind"] == "tooling"  # build chain
 
 
 @pytest.mark.parametrize(

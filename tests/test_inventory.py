@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+import openpyxl
 import pytest
 
 from conftest import ROOT
@@ -47,7 +48,7 @@ def example(tmp_path_factory) -> dict:
 def test_example_portfolio_is_valid_and_complete(example):
     portfolio = example["portfolio"]
     jsonschema.validate(portfolio, SCHEMA)
-    assert portfolio["schema"] == "depscan-portfolio/1"
+    assert portfolio["schema"] == "depscan-portfolio/1.1"
     assert [a["name"] for a in portfolio["applications"]] == APPLICATIONS
     assert all(a["status"] == "ok" for a in portfolio["applications"])
     summary = portfolio["summary"]
@@ -275,7 +276,10 @@ def test_spreadsheets_neutralise_formulas(hostile, tmp_path):
     with zipfile.ZipFile(output) as archive:
         sheets = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/"))
     assert "<f>" not in sheets  # no formula anywhere
-    assert "'=HYPERLINK" in sheets
+    assert 'quotePrefix="1"' in sheets  # formula-like text is styled as text, not prefixed with an apostrophe
+    workbook = openpyxl.load_workbook(output)
+    owners = [c for c in workbook["Applications"]["B"] if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert owners and all(c.data_type == "s" and c.quotePrefix for c in owners)
 
 
 def test_markdown_escapes_names(hostile):

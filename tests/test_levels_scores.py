@@ -145,11 +145,22 @@ def test_indicators_and_score_are_traceable() -> None:
         "total": 6,
         "attributed": 5,
         "eu": 2,
+        "unknown": 1,
+        "jurisdiction": 5,
+        "no_jurisdiction": 0,
         "eu_share": 0.3333,
         "eu_share_of_attributed": 0.4,
+        "eu_share_of_jurisdiction": 0.4,
     }
     assert values["direct"]["total"] == 4 and values["direct"]["eu"] == 1 and values["direct"]["attributed"] == 3
-    assert values["open_source"] == {"total": 6, "known": 5, "open": 4, "share": 0.6667, "share_of_known": 0.8}
+    assert values["open_source"] == {
+        "total": 6,
+        "known": 5,
+        "unknown": 1,
+        "open": 4,
+        "share": 0.6667,
+        "share_of_known": 0.8,
+    }
     # shares 2/5, 2/5, 1/5 -> 1600 + 1600 + 400
     assert values["concentration"]["hhi"] == 3600 and values["concentration"]["band"] == "high"
     assert values["concentration"]["top"][0] == {

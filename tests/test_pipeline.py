@@ -170,7 +170,7 @@ def test_output_file(cli, tmp_path):
     target = tmp_path / "report.json"
     run = cli("scan", str(APP / "requirements.txt"), "--format", "json", "--fail-on", "none", "--output", str(target))
     assert run.code == 0 and run.stdout == ""
-    assert json.loads(target.read_text())["schema"] == "depscan-report/1"
+    assert json.loads(target.read_text())["schema"] == "depscan-report/1.1"
 
 
 def test_registries_packages_are_fetched_from_are_reported(reports):

@@ -70,8 +70,8 @@ def from_report(path: str, query: str) -> tuple[list[tuple[Component, dict[str, 
         raise ConfigError(f"{path}: cannot read report: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not a JSON report: {exc}") from None
-    if not isinstance(report, dict) or report.get("schema") != "depscan-report/1":
-        raise ConfigError(f"{path}: not a depscan JSON report (schema depscan-report/1)")
+    if not isinstance(report, dict) or report.get("schema") not in ("depscan-report/1", "depscan-report/1.1"):
+        raise ConfigError(f"{path}: not a depscan JSON report (schema depscan-report/1 or 1.1)")
     wanted = query.strip()
     base = purls.split(wanted)[0] if wanted.lower().startswith("pkg:") else None
     matches = []
@@ -125,13 +125,17 @@ def component_from_dict(entry: dict[str, Any]) -> Component:
         open_source=license_.get("open_source"),
         declared=tuple(license_.get("declared") or ()),
         evidence=str(license_.get("evidence", "")),
+        basis=str(license_.get("basis", "")),
     )
     if isinstance(vendor, dict):
         component.vendor = VendorMatch(
             id=str(vendor.get("id", "")),
             name=str(vendor.get("name", "")),
-            country=str(vendor.get("country", "")),
-            eu=bool(vendor.get("eu")),
+            country=None if vendor.get("country") is None else str(vendor.get("country")),
+            eu=None if vendor.get("eu") is None else bool(vendor.get("eu")),
+            seat_country=vendor.get("seat_country"),
+            legal_entity=bool(vendor.get("legal_entity", True)),
+            controller_type=str(vendor.get("controller_type", "company")),
             controller=str(vendor.get("controller", "")),
             controller_name=str(vendor.get("controller_name", vendor.get("controller", ""))),
             laws=tuple(vendor.get("laws") or ()),
@@ -261,11 +265,23 @@ def _vendor(component: Component, database: VendorDatabase) -> list[Evidence]:
             links.append(f"{vendor_id}: not in the current vendor database")
             continue
         role = "ultimate controller" if position == len(chain) - 1 else f"controlled by {chain[position + 1]}"
-        links.append(f"{record.name} ({vendor_id}), legal seat {record.country}, {role}; reviewed {record.reviewed}")
+        seat = f"legal seat {record.country}" if record.legal_entity else f"{record.type}, no legal entity"
+        run_from = f", run from {record.hq_country}" if record.hq_country and record.legal_entity else ""
+        links.append(f"{record.name} ({vendor_id}), {seat}{run_from}, {role}; reviewed {record.reviewed}")
         for source in record.sources:
-            checked = source.get("checked", "?")
-            links.append(f"  source: {source.get('url', '')} ({source.get('supports', '')}; checked {checked})")
-    items.append(Evidence("control", f"controlled by {vendor.controller_name}, {vendor.country}", links))
+            date = f"checked {source['checked']}" if "checked" in source else f"cited {source.get('cited', '?')}"
+            links.append(f"  source: {source.get('url', '')} ({source.get('supports', '')}; {date})")
+    items.append(Evidence("control", f"controlled by {vendor.controller_name}, {vendor.publisher_label}", links))
+    if not vendor.legal_entity:
+        items.append(
+            Evidence(
+                "jurisdiction",
+                f"none: {vendor.controller_name} is a {vendor.controller_type} with no legal entity a law could compel",
+                [],
+            )
+        )
+        items.append(Evidence("laws", "none: no legal entity in the chain"))
+        return items
     country = database.countries.get(vendor.country, {})
     adequacy = country.get("adequacy")
     jurisdiction = [f"{country.get('name', vendor.country)}: {'in' if vendor.eu else 'outside'} the EU/EEA"]
@@ -275,7 +291,13 @@ def _vendor(component: Component, database: VendorDatabase) -> list[Evidence]:
             if adequacy
             else "no GDPR adequacy decision"
         )
-    items.append(Evidence("jurisdiction", f"{vendor.country} ({'EU/EEA' if vendor.eu else 'extra-EU'})", jurisdiction))
+    if vendor.seat_country and vendor.seat_country != vendor.country:
+        jurisdiction.append(
+            f"effectively run from {vendor.country}; legal seat {vendor.seat_country}, whose laws apply too"
+        )
+    items.append(
+        Evidence("jurisdiction", f"{vendor.publisher_label} ({'EU/EEA' if vendor.eu else 'extra-EU'})", jurisdiction)
+    )
     if vendor.laws:
         texts = []
         for law_id in vendor.laws:
@@ -305,6 +327,8 @@ def _licence(component: Component) -> Evidence:
     support = [f"declared: {', '.join(license_.declared)}"] if license_.declared else []
     if license_.evidence:
         support.append(f"evidence: {license_.evidence}")
+    if license_.basis:
+        support.append(f"classified by: {license_.basis}")
     return Evidence("licence", f"{license_.expression} ({license_.category}, {openness})", support)
 
 

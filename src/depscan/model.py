@@ -18,6 +18,7 @@ LICENSE_CATEGORIES = (
     "strong-copyleft",
     "network-copyleft",
     "public-domain",
+    "free-restricted",  # ScanCode LicenseDB "Free Restricted": free of charge, use restricted (not open source)
     "source-available",
     "proprietary",
     "unknown",
@@ -46,6 +47,7 @@ class License:
     open_source: bool | None  # None when unknown
     declared: tuple[str, ...] = ()  # the raw strings as found in the input
     evidence: str = ""
+    basis: str = ""  # which licence databases classify each id (ScanCode LicenseDB, SPDX OSI/FSF flags)
 
 
 @dataclass(slots=True)
@@ -78,8 +80,10 @@ class VendorMatch:
 
     id: str
     name: str
-    country: str  # country of the ultimate controller
-    eu: bool  # whether that country is in the EU/EEA
+    # where the ultimate controller is effectively run (its headquarters, else its seat);
+    # None when it is a community or an individual: no legal person a law could compel
+    country: str | None
+    eu: bool | None  # whether that country is in the EU/EEA; None with no jurisdiction
     controller: str  # id of the ultimate controller
     controller_name: str
     laws: tuple[str, ...]
@@ -90,6 +94,20 @@ class VendorMatch:
     confidence: str = "high"
     certifications: tuple[str, ...] = ()
     eu_alternatives: tuple[str, ...] = ()
+    seat_country: str | None = None  # the ultimate controller's legal seat, shown beside `country`
+    controller_type: str = "company"  # company, foundation, public-body, community, individual
+    legal_entity: bool = True  # False: community or individual, no jurisdiction
+    sources: tuple[dict[str, str], ...] = ()  # the vendor records' sources along the chain, for evidence
+    reviewed: str | None = None  # the oldest review date along the chain
+
+    @property
+    def publisher_label(self) -> str:
+        """How a report names the controller's jurisdiction: its country, or what it is when it has none."""
+        if not self.legal_entity:
+            return f"{self.controller_type}, no country"
+        if self.country and self.seat_country and self.seat_country != self.country:
+            return f"{self.country} (seat {self.seat_country})"
+        return self.country or "unknown"
 
 
 @dataclass(slots=True, frozen=True)
@@ -186,6 +204,7 @@ class ScanResult:
     summary: dict[str, Any] = field(default_factory=dict)
     rules: list[Any] = field(default_factory=list)  # the rule set's rules (policy.rules.Rule), for reports to describe
     exemptions: list[dict[str, Any]] = field(default_factory=list)  # each exemption with its status and count
+    database: dict[str, Any] = field(default_factory=dict)  # the vendor database's digest and review range
 
     @property
     def errors(self) -> list[SourceInfo]:

@@ -67,9 +67,11 @@ class ControllerUse:
     """What one application depends on from one ultimate controller."""
 
     name: str
-    country: str
-    eu: bool
+    country: str | None  # None: a community or an individual, no jurisdiction
+    eu: bool | None
     laws: tuple[str, ...]
+    legal_entity: bool = True
+    controller_type: str = "company"
     components: int = 0
     hosted: int = 0  # SDK, service and infrastructure components
     hosted_level: int | None = None  # the lowest level among them
@@ -98,7 +100,9 @@ class ApplicationResult:
 
     index: int
     name: str
-    status: str  # "ok", "partial" (some inputs unreadable) or "error" (nothing could be scanned)
+    # "ok", "partial" (some inputs unreadable: no level or score, as they would describe part of it)
+    # or "error" (nothing could be scanned)
+    status: str
     errors: list[dict[str, Any]] = field(default_factory=list)  # {"path", "line", "message"}
     warnings: list[str] = field(default_factory=list)
     declared: list[dict[str, Any]] = field(default_factory=list)

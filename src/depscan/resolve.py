@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from depscan import licenses, purls
 from depscan.model import Component, Location, Publisher, VendorMatch
 from depscan.vendordb import VendorDatabase, npm_index
-from depscan.vendordb.keys import domain_key
+from depscan.vendordb.keys import domain_key, split_image
 
 #: a vendor rule can make a plain library more specific, never the reverse
 _UPGRADES = {"sdk"}
@@ -128,6 +128,59 @@ def _npm_publisher(component: Component, database: VendorDatabase) -> VendorMatc
     return None
 
 
+#: categories (vendor_db/SCHEMA.md) too generic to say what a component is
+_GENERIC_CATEGORIES = frozenset({"software", "devtools", "open-source-foundation"})
+#: what runs applications rather than being one
+_PLATFORM_CATEGORIES = frozenset({"cloud", "hosting", "dns", "cdn", "registry", "ci"})
+#: what a declared dependency of an inventory is, by its role
+_ROLE_CATEGORIES = {
+    "identity": frozenset({"identity"}),
+    "hosting": frozenset({"cloud", "hosting"}),
+    "infrastructure": frozenset({"cloud", "hosting"}),
+}
+
+
+def replaced_categories(component: Component, database: VendorDatabase) -> frozenset[str]:
+    """The categories an alternative must share to replace `component`: a CI runner or action by a CI
+    service, a registry by a registry, an identity provider by one; else what the matched vendor sells."""
+    if component.ecosystem in ("github-runner", "gitlab-runner", "github-actions"):
+        return frozenset({"ci"})
+    if component.kind == "registry":
+        return frozenset({"registry"})
+    role = component.properties.get("declared_as")
+    if role in _ROLE_CATEGORIES:
+        return _ROLE_CATEGORIES[str(role)]
+    vendor = database.vendors.get(component.vendor.id) if component.vendor else None
+    categories = frozenset(vendor.categories if vendor else ()) - _GENERIC_CATEGORIES
+    if role == "services":  # a hosted application (SaaS), not the platform under one
+        return categories - _PLATFORM_CATEGORIES
+    return categories
+
+
+def same_category_alternatives(components: list[Component], database: VendorDatabase) -> None:
+    """Keep only the EU alternatives of the same category as what each component is, in place.
+
+    Mistral AI is no alternative to a CI runner, nor Nextcloud to a package registry. When none of the
+    recorded alternatives fits, the component says so (`properties["alternatives_category"]`).
+    """
+    for component in components:
+        vendor = component.vendor
+        if vendor is None or not vendor.eu_alternatives:
+            continue
+        needed = replaced_categories(component, database)
+        overlap = {
+            alternative: len(needed & set(database.vendors[alternative].categories))
+            for alternative in vendor.eu_alternatives
+            if alternative in database.vendors
+        }
+        # the closest first: the most categories in common, then the database's own order
+        kept = tuple(sorted((a for a, n in overlap.items() if n), key=lambda a: -overlap[a]))
+        if kept != vendor.eu_alternatives:
+            component.vendor = replace(vendor, eu_alternatives=kept)
+        if not kept:
+            component.properties["alternatives_category"] = ", ".join(sorted(needed)) or "unknown"
+
+
 # which enriched field a vendor match key was read from (depscan.enrich records provenance per field)
 _MATCHED_FIELD = {"repository_owner": "repository", "supplier": "suppliers"}
 
@@ -195,5 +248,52 @@ def registries(components: list[Component], database: VendorDatabase) -> list[Co
             component.vendor = database.describe(str(registry["vendor"]), evidence, "registry", "registry")
         else:
             component.vendor = database.resolve(component)
+        found.append(component)
+    found.extend(_image_registries(components, database, by_host, configured_hosts))
+    return found
+
+
+#: registry hosts written in image references that registries.toml lists under another URL
+_IMAGE_REGISTRY_ALIASES = {"docker.io": "hub.docker.com"}
+
+
+def _image_registries(
+    components: list[Component],
+    database: VendorDatabase,
+    by_host: dict[str, dict[str, Any]],
+    configured_hosts: set[str],
+) -> list[Component]:
+    """The registries container images are pulled from, each a `registry` component of the build chain.
+
+    An image belongs to the publisher of its namespace; the registry that serves it (Docker Hub, Quay,
+    GHCR, registry.gitlab.com...) is this separate component, attributed to whoever operates it.
+    """
+    served: dict[str, list[Component]] = {}
+    for component in components:
+        if component.ecosystem != "docker" or not component.image:
+            continue
+        host, _ = split_image(component.image)
+        if host in configured_hosts:
+            continue
+        served.setdefault(host, []).append(component)
+    found: list[Component] = []
+    for host, members in sorted(served.items()):
+        record = by_host.get(_IMAGE_REGISTRY_ALIASES.get(host, host))
+        paths = sorted({location.path for member in members for location in member.sources})
+        component = Component(
+            name=str(record["name"]) if record else host,
+            ecosystem="registry",
+            kind="registry",
+            endpoints=[f"https://{host}"],
+            sources=[Location(path) for path in paths],
+            properties={"images": len(members), "registry": str(record["id"]) if record else host},
+        )
+        component.license = licenses.unknown("a registry is a service, not licensed code")
+        if record and record.get("vendor") in database.vendors:
+            evidence = f"registries.toml: {record['id']} serves {len(members)} image(s) of this application"
+            component.vendor = database.describe(str(record["vendor"]), evidence, "registry", "registry")
+        elif hit := database.index.by_registry(host):
+            evidence = f"container registry {hit.rule.value} (serves {len(members)} image(s) of this application)"
+            component.vendor = database.describe(hit.rule.vendor, evidence, "container_registry", "registry")
         found.append(component)
     return found

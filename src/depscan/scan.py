@@ -109,6 +109,7 @@ def _run(
     resolve.resolve(components, database)
     components.extend(options.declared)
     components.extend(resolve.registries(components, database))
+    resolve.same_category_alternatives(components, database)
     names = {vendor_id: vendor.name for vendor_id, vendor in database.vendors.items()}
     result = build_result(
         components,
@@ -125,4 +126,5 @@ def _run(
     baseline_module.assign_fingerprints(result, options.working_dir, options.base_dir)
     if options.baseline is not None:
         baseline_module.apply(result, options.baseline)
+    result.database = database.info()
     return result

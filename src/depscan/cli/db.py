@@ -132,8 +132,8 @@ def db_lookup(queries: tuple[str, ...], format_: str | None, vendor_db: str | No
         if match is None:
             click.echo(f"{query}: unknown")
         else:
-            flag = "EU/EEA" if match.eu else "extra-EU"
+            flag = "no jurisdiction" if match.eu is None else "EU/EEA" if match.eu else "extra-EU"
             click.echo(
-                f"{query}: {match.name} -> {match.controller_name} ({match.country}, {flag})"
+                f"{query}: {match.name} -> {match.controller_name} ({match.publisher_label}, {flag})"
                 f" [{match.kind}; {match.evidence}]"
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -175,9 +176,33 @@ def scan(
     for format_, target in targets:
         write_output(renderer(format_)(result, render_options), target)
     warn_exemptions(result.exemptions)
+    if result.summary["failing_findings"]:
+        _explain_failure(result)
     if result.errors:
         sys.exit(EXIT_INPUT)
     sys.exit(exit_code if result.summary["failing_findings"] else EXIT_OK)
+
+
+#: how many failing findings a failing run lists on stderr before summing up the rest
+_FAILURES_LISTED = 20
+
+
+def _explain_failure(result: Any) -> None:
+    """Say on stderr which findings fail the run, whatever the report formats and destinations: a CI log
+    must show why the step failed even when every report went to --output-dir."""
+    from depscan.model import severity_rank
+
+    threshold = severity_rank(result.fail_on)
+    failing = [f for f in result.findings if not f.exempted and severity_rank(f.severity) >= threshold]
+    click.echo(
+        f"depscan: {len(failing)} finding(s) at or above --fail-on {result.fail_on} (exit 1); "
+        "exempt an accepted one in an exemptions file (rule, purl, vendor, kind or component glob):",
+        err=True,
+    )
+    for finding in failing[:_FAILURES_LISTED]:
+        click.echo(f"  {finding.severity} {finding.rule} {finding.component}: {finding.message}", err=True)
+    if len(failing) > _FAILURES_LISTED:
+        click.echo(f"  ... and {len(failing) - _FAILURES_LISTED} more (see the report)", err=True)
 
 
 def _report_targets(

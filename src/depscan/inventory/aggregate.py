@@ -21,7 +21,7 @@ from depscan.policy.scores import herfindahl, hhi_band
 from depscan.portfolio import CRITICALITIES, Application, ApplicationResult, Inventory
 from depscan.vendordb import VendorDatabase
 
-SCHEMA = "depscan-portfolio/1"
+SCHEMA = "depscan-portfolio/1.1"
 #: how many extra-EU controllers get an "EU alternatives" entry
 TOP_ALTERNATIVES = 10
 #: the level an EU/EEA provider with no extraterritorial law reaches for a hosted kind, when no alternative is recorded
@@ -35,8 +35,10 @@ def level_name(level: int | None) -> str | None:
 @dataclass
 class _ControllerTotal:
     name: str
-    country: str
-    eu: bool
+    country: str | None
+    eu: bool | None
+    legal_entity: bool = True
+    controller_type: str = "company"
     laws: set[str] = field(default_factory=set)
     applications: list[str] = field(default_factory=list)
     critical: int = 0
@@ -87,6 +89,8 @@ def _application_entry(app: Application, result: ApplicationResult, estimator: _
             "name": use.name,
             "country": use.country,
             "eu": use.eu,
+            "legal_entity": use.legal_entity,
+            "controller_type": use.controller_type,
             "laws": list(use.laws),
             "components": use.components,
             "hosted": use.hosted,
@@ -216,7 +220,9 @@ def _controller_totals(
         for controller, use in result.controllers.items():
             total = totals.get(controller)
             if total is None:
-                total = totals[controller] = _ControllerTotal(use.name, use.country, use.eu)
+                total = totals[controller] = _ControllerTotal(
+                    use.name, use.country, use.eu, use.legal_entity, use.controller_type
+                )
             total.laws.update(use.laws)
             total.applications.append(app.name)
             total.critical += app.critical
@@ -256,6 +262,8 @@ def _controller_entry(controller: str, total: _ControllerTotal, database: Vendor
         "name": total.name,
         "country": total.country,
         "eu": total.eu,
+        "legal_entity": total.legal_entity,
+        "controller_type": total.controller_type,
         "laws": sorted(total.laws),
         "applications": len(total.applications),
         "critical_applications": total.critical,
@@ -274,7 +282,12 @@ def _summary(
     applications: list[Application], results: list[ApplicationResult], controllers: dict[str, _ControllerTotal]
 ) -> dict[str, Any]:
     statuses = Counter(result.status for result in results)
-    by_level = Counter("unknown" if r.level is None else str(r.level) for r in results if r.status != "error")
+    # an application with unreadable inputs has no level: it is counted apart, never at a level
+    by_level = Counter(
+        "incomplete" if r.status == "partial" else "unknown" if r.level is None else str(r.level)
+        for r in results
+        if r.status != "error"
+    )
     by_criticality = Counter(app.criticality or "unspecified" for app in applications)
     scores = [r.score for r in results if r.score is not None]
     critical_scores = [
@@ -314,27 +327,38 @@ def _indicators(results: list[ApplicationResult], controllers: dict[str, _Contro
     """Portfolio-wide shares and concentration, summed over applications (a component counts once per application)."""
     total = sum(int(r.summary.get("components", 0)) for r in results)
     attributed = sum(t.components for t in controllers.values())
-    eu = sum(t.components for t in controllers.values() if t.eu)
+    entities = {cid: t for cid, t in controllers.items() if t.legal_entity}
+    non_legal = {cid: t for cid, t in controllers.items() if not t.legal_entity}
+    with_jurisdiction = sum(t.components for t in entities.values())
+    eu = sum(t.components for t in entities.values() if t.eu)
     known = open_count = 0
     for result in results:
         part = result.indicators.get("open_source", {}) if isinstance(result.indicators, dict) else {}
         known += int(part.get("known") or 0)
         open_count += int(part.get("open") or 0)
-    by_components = herfindahl(Counter({cid: t.components for cid, t in controllers.items()}))
-    by_hosted = herfindahl(Counter({cid: t.hosted_components for cid, t in controllers.items() if t.hosted_components}))
-    ranked = sorted(controllers.items(), key=lambda item: (-item[1].components, item[0]))
+    # concentration is over legal entities; communities and individuals are counted apart
+    by_components = herfindahl(Counter({cid: t.components for cid, t in entities.items()}))
+    by_hosted = herfindahl(Counter({cid: t.hosted_components for cid, t in entities.items() if t.hosted_components}))
+    ranked = sorted(entities.items(), key=lambda item: (-item[1].components, item[0]))
+    non_legal_components = sum(t.components for t in non_legal.values())
     return {
         "components": {
             "total": total,
             "attributed": attributed,
+            "unknown": total - attributed,
+            "jurisdiction": with_jurisdiction,
+            "no_jurisdiction": non_legal_components,
             "eu": eu,
-            "eu_share": _ratio(eu, total),
+            "eu_share": _ratio(eu, total) if with_jurisdiction else None,
             "eu_share_of_attributed": _ratio(eu, attributed),
+            "eu_share_of_jurisdiction": _ratio(eu, with_jurisdiction),
         },
         "open_source": {
+            "total": total,
             "known": known,
+            "unknown": total - known,
             "open": open_count,
-            "share": _ratio(open_count, total),
+            "share": _ratio(open_count, total) if known else None,
             "share_of_known": _ratio(open_count, known),
         },
         "concentration": {
@@ -342,18 +366,28 @@ def _indicators(results: list[ApplicationResult], controllers: dict[str, _Contro
             "band": hhi_band(by_components),
             "hosted_hhi": by_hosted,
             "hosted_band": hhi_band(by_hosted),
-            "controllers": len(controllers),
+            "controllers": len(entities),
+            "over": with_jurisdiction,
             "top": [
                 {
                     "controller": cid,
                     "name": t.name,
                     "components": t.components,
-                    "share": _ratio(t.components, attributed),
+                    "share": _ratio(t.components, with_jurisdiction),
                 }
                 for cid, t in ranked[:5]
             ],
         },
-        "jurisdictions": sorted({t.country for t in controllers.values()}),
+        "non_legal_entities": {
+            "components": non_legal_components,
+            "attributed": attributed,
+            "share_of_attributed": _ratio(non_legal_components, attributed),
+            "publishers": [
+                {"controller": cid, "name": t.name, "type": t.controller_type, "components": t.components}
+                for cid, t in sorted(non_legal.items(), key=lambda item: (-item[1].components, item[0]))
+            ],
+        },
+        "jurisdictions": sorted({t.country for t in controllers.values() if t.country is not None}),
     }
 
 
@@ -412,6 +446,8 @@ def _jurisdictions(
     )
     for app, result in zip(applications, results, strict=True):
         for use in result.controllers.values():
+            if use.country is None:
+                continue  # a community or an individual: no jurisdiction
             entry = reach[use.country]
             entry["applications"].add(app.name)
             if app.critical:
@@ -439,7 +475,7 @@ def _jurisdictions(
 
 def _alternatives(controllers: dict[str, _ControllerTotal], database: VendorDatabase) -> list[dict[str, Any]]:
     """The extra-EU controllers most hosted dependencies point to, with the EU alternatives the database records."""
-    extra_eu = [(cid, t) for cid, t in controllers.items() if not t.eu and t.hosted_applications]
+    extra_eu = [(cid, t) for cid, t in controllers.items() if t.eu is False and t.hosted_applications]
     extra_eu.sort(
         key=lambda item: (-item[1].hosted_applications, -item[1].hosted_critical, -item[1].components, item[0])
     )

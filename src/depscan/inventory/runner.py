@@ -105,6 +105,7 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
     examples: dict[str, tuple[list[str], list[str]]] = {}
     extra_eu: dict[str, ExtraEuDependency] = {}
     declared: list[dict[str, Any]] = []
+    hosted_fits: dict[str, set[str]] = {}
     for component in result.components:
         vendor = component.vendor
         hosted = component.kind in HOSTED_KINDS
@@ -115,7 +116,12 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
         use = controllers.get(vendor.controller)
         if use is None:
             use = controllers[vendor.controller] = ControllerUse(
-                name=vendor.controller_name, country=vendor.country, eu=vendor.eu, laws=vendor.laws
+                name=vendor.controller_name,
+                country=vendor.country,
+                eu=vendor.eu,
+                laws=vendor.laws,
+                legal_entity=vendor.legal_entity,
+                controller_type=vendor.controller_type,
             )
             examples[vendor.controller] = ([], [])
         use.components += 1
@@ -128,6 +134,12 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
         for alternative in vendor.eu_alternatives:
             if alternative not in use.alternatives:
                 use.alternatives += (alternative,)
+        if hosted:
+            # replacing the controller's hosted dependencies needs an alternative of every one's category
+            fits = set(vendor.eu_alternatives)
+            hosted_fits[vendor.controller] = (
+                fits if vendor.controller not in hosted_fits else hosted_fits[vendor.controller] & fits
+            )
         sample = examples[vendor.controller][0 if hosted else 1]
         if len(sample) < _EXAMPLES and component.name not in sample:
             sample.append(component.name)
@@ -135,7 +147,7 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
             use.hosted += 1
             if component.level is not None and (use.hosted_level is None or component.level < use.hosted_level):
                 use.hosted_level = component.level
-        if not vendor.eu:
+        if vendor.eu is False:  # a community or an individual (eu None) is not extra-EU: it has no jurisdiction
             key = dependency_key(component)
             known = extra_eu.get(key)
             if known is None:
@@ -151,6 +163,8 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
             elif component.level is not None and (known.level is None or component.level < known.level):
                 known.level = component.level
     for controller, use in controllers.items():
+        if controller in hosted_fits:
+            use.alternatives = tuple(a for a in use.alternatives if a in hosted_fits[controller])
         hosted_names, other_names = examples[controller]
         use.examples = tuple((hosted_names + other_names)[:_EXAMPLES])
         use.laws = tuple(sorted(use.laws))
@@ -159,6 +173,13 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
     if isinstance(score, dict):
         score = score.get("value", score.get("score"))
     indicators = summary.get("indicators")
+    level, level_reason = summary.get("level"), str(summary.get("level_reason", ""))
+    if status != "ok":
+        # a level or score over the inputs that could be read would describe another application, often a
+        # better one (only its declared hosting left): withhold both until every input is read
+        unread = len(errors)
+        level, score = None, None
+        level_reason = f"incomplete: {unread} input(s) could not be read, so no level or score is given"
     return ApplicationResult(
         index=index,
         name=application.name,
@@ -167,8 +188,8 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
         warnings=list(application.warnings),
         declared=declared,
         summary=summary,
-        level=summary.get("level"),
-        level_reason=str(summary.get("level_reason", "")),
+        level=level,
+        level_reason=level_reason,
         score=float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None,
         indicators=indicators if isinstance(indicators, dict) else {},
         controllers=dict(sorted(controllers.items())),

@@ -94,12 +94,17 @@ def _template_values(component: Component, alternative_names: dict[str, str]) ->
         "kind": component.kind,
         "vendor": vendor.name if vendor else "unknown vendor",
         "controller": vendor.controller_name if vendor else "unknown",
-        "country": vendor.country if vendor else "unknown",
+        "country": vendor.publisher_label if vendor else "unknown",
         "laws": ", ".join(vendor.laws) if vendor and vendor.laws else "none recorded",
         "license": (license_.expression if license_ and license_.expression else "none declared"),
         "category": license_.category if license_ else "unknown",
         "level": "unknown" if component.level is None else str(component.level),
-        "alternatives": alternatives or "none recorded yet",
+        "alternatives": alternatives
+        or (
+            f"none of the same category ({component.properties['alternatives_category']}) in the vendor database"
+            if component.properties.get("alternatives_category")
+            else "none recorded yet"
+        ),
         "evidence": vendor.evidence if vendor else "",
     }
 
@@ -162,6 +167,7 @@ def summarise(
     by_category: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
     by_controller: Counter[str] = Counter()
+    by_publisher_type: Counter[str] = Counter()
     extra_eu = non_open = unknown_vendor = unknown_license = 0
     for component in components:
         by_kind[component.kind] += 1
@@ -169,10 +175,12 @@ def summarise(
         if vendor is None:
             unknown_vendor += 1
         else:
-            by_country[vendor.country] += 1
+            by_publisher_type[vendor.controller_type if not vendor.legal_entity else "legal-entity"] += 1
             by_controller[vendor.controller] += 1
-            if not vendor.eu:
-                extra_eu += 1
+            if vendor.country is not None:  # a community or an individual has no country to count
+                by_country[vendor.country] += 1
+                if not vendor.eu:
+                    extra_eu += 1
         license_ = component.license
         category = license_.category if license_ else "unknown"
         by_category[category] += 1
@@ -186,7 +194,7 @@ def summarise(
         1 for f in findings if not f.exempted and threshold is not None and severity_rank(f.severity) >= threshold
     )
     level, level_reason = application_level(components)
-    by_level = Counter("unknown" if c.level is None else str(c.level) for c in components)
+    by_level = Counter(_level_key(c) for c in components)
     indicator_values = scores.indicators(components, laws or {}, countries or {})
     score, score_parts = scores.score(components, indicator_values)
     return {
@@ -197,6 +205,9 @@ def summarise(
         "unknown_license": unknown_license,
         "by_country": dict(sorted(by_country.items())),
         "by_controller": dict(sorted(by_controller.items())),
+        # attributed components by what their controller is: a legal entity (with a country), or a
+        # community or an individual (no jurisdiction); unknown_vendor holds the rest
+        "by_publisher_type": dict(sorted(by_publisher_type.items())),
         "by_license_category": dict(sorted(by_category.items())),
         "by_kind": dict(sorted(by_kind.items())),
         "findings": dict(sorted(by_severity.items(), key=lambda item: -severity_rank(item[0]))),
@@ -213,6 +224,14 @@ def summarise(
         "inputs": len(sources),
         "input_errors": sum(1 for s in sources if s.error),
     }
+
+
+def _level_key(component: Component) -> str:
+    """`no-jurisdiction` for code of a community or an individual, `unknown` for an unknown controller."""
+    if component.level is not None:
+        return str(component.level)
+    vendor = component.vendor
+    return "no-jurisdiction" if vendor is not None and not vendor.legal_entity else "unknown"
 
 
 def build_result(

@@ -6,11 +6,15 @@ The file is TOML, one `[[exemption]]` table per entry::
     rule = "extra-eu-sdk"                 # a rule id, or "*" for any rule
     purl = "pkg:npm/%40aws-sdk/*"         # a glob over the purl without version
     vendor = "aws"                        # a vendor id (matches the whole chain up to the controller)
+    kind = "tooling"                      # a component kind (library, sdk, service, infrastructure, tooling, registry)
+    component = "github-runner:*"         # a glob over the component id (as the JSON report gives it)
     reason = "S3 holds only public assets; migration to OVHcloud planned for Q3"
     expires = 2026-09-30                  # last day the exemption applies (or "2026-09-30")
     approved_by = "RSSI, J. Martin"
 
-At least one of rule, purl and vendor; all given must match. An exempted
+At least one of rule, purl, vendor, kind and component; all given must match.
+Components without a purl (hosted CI runners, services) are exempted by
+`component` or `kind`. An exempted
 finding stays in the report (`exempted`, `exemption_reason`) and does not
 count for --fail-on. After `expires` the exemption no longer applies and is
 reported as expired; one that matches nothing is reported as stale, so that
@@ -28,9 +32,10 @@ from typing import Any
 
 from depscan import _toml, purls
 from depscan.errors import ConfigError
-from depscan.model import Component, Finding
+from depscan.model import KINDS, Component, Finding
 
-_FIELDS = {"rule", "purl", "vendor", "reason", "expires", "approved_by"}
+_FIELDS = {"rule", "purl", "vendor", "kind", "component", "reason", "expires", "approved_by"}
+_SELECTORS = ("rule", "purl", "vendor", "kind", "component")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*exemption[ \t]*\]\]", re.MULTILINE)
 
 
@@ -47,12 +52,18 @@ class Exemption:
     reason: str
     expires: dt.date
     approved_by: str
+    kind: str | None = None
+    component: str | None = None  # glob over Component.id
     _purl_regex: re.Pattern[str] | None = field(default=None, repr=False)
     _purl_prefix: str = field(default="", repr=False)
     status: str = ""  # applied, expired or stale, set by apply()
     matches: int = 0  # findings matched (exempted when applied; that would have been exempted when expired)
 
     def matches_component(self, component: Component) -> bool:
+        if self.kind is not None and component.kind != self.kind:
+            return False
+        if self.component is not None and not fnmatch.fnmatchcase(component.id.lower(), self.component.lower()):
+            return False
         if self.vendor is not None:
             vendor = component.vendor
             if vendor is None or self.vendor not in (vendor.id, vendor.controller, *vendor.chain):
@@ -71,6 +82,8 @@ class Exemption:
             "rule": self.rule or "*",
             "purl": self.purl,
             "vendor": self.vendor,
+            "kind": self.kind,
+            "component": self.component,
             "reason": self.reason,
             "expires": self.expires.isoformat(),
             "approved_by": self.approved_by,
@@ -122,11 +135,13 @@ def _parse(problems: list[str], origin: str, number: int, line: int | None, raw:
     extra = set(raw) - _FIELDS
     if extra:
         problems.append(f"{where}: unknown field(s): {', '.join(sorted(extra))}")
-    for name in ("rule", "purl", "vendor", "reason", "approved_by"):
+    for name in (*_SELECTORS, "reason", "approved_by"):
         if name in raw and (not isinstance(raw[name], str) or not raw[name].strip()):
             problems.append(f"{where}: {name} must be a non-empty string")
-    if not any(isinstance(raw.get(name), str) and raw[name].strip() for name in ("rule", "purl", "vendor")):
-        problems.append(f"{where}: give at least one of rule, purl and vendor")
+    if not any(isinstance(raw.get(name), str) and raw[name].strip() for name in _SELECTORS):
+        problems.append(f"{where}: give at least one of {', '.join(_SELECTORS)}")
+    if isinstance(raw.get("kind"), str) and raw["kind"].strip() and raw["kind"].strip() not in KINDS:
+        problems.append(f"{where}: kind {raw['kind']!r} is not one of {', '.join(KINDS)}")
     for name in ("reason", "approved_by"):
         if name not in raw:
             problems.append(f"{where}: {name} is required")
@@ -155,6 +170,8 @@ def _parse(problems: list[str], origin: str, number: int, line: int | None, raw:
         reason=raw["reason"].strip(),
         expires=expires,
         approved_by=raw["approved_by"].strip(),
+        kind=raw.get("kind", "").strip() or None,
+        component=raw.get("component", "").strip() or None,
         _purl_regex=regex,
         _purl_prefix=prefix,
     )

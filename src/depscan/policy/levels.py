@@ -64,13 +64,29 @@ def component_level(
         vendor = component.implies
     if vendor is None:
         return None, "controller unknown: no vendor database rule matched this component"
+    if not vendor.legal_entity:
+        return None, (
+            f"{component.kind} published by {vendor.controller_name}, a {vendor.controller_type} with no legal "
+            "entity: no jurisdiction, so no jurisdictional level"
+        )
     laws = ", ".join(vendor.laws)
     where = f"controlled from {vendor.country} by {vendor.controller_name}"
     if vendor.confidence == "low":
         where += " (low-confidence attribution)"
-    if component.kind in OPERATED_KINDS:
+    if (component.kind in OPERATED_KINDS and not is_self_run_image(component)) or is_hosted_runner(component):
         return _operated_level(component, vendor, where, laws, countries, qualified_vendors)
     return _code_level(component, vendor.eu, where, laws)
+
+
+def is_self_run_image(component: Component) -> bool:
+    """A container image the operator runs on hosts of its choosing: code it holds, judged like code,
+    though it is runtime infrastructure of the application."""
+    return component.ecosystem == "docker" and component.kind == "infrastructure"
+
+
+def is_hosted_runner(component: Component) -> bool:
+    """A hosted CI runner: build chain (tooling), but a machine its provider operates, judged like a service."""
+    return component.ecosystem in ("github-runner", "gitlab-runner")
 
 
 def _operated_level(
@@ -127,7 +143,7 @@ def _code_level(component: Component, eu: bool, where: str, laws: str) -> tuple[
 def application_level(components: list[Component]) -> tuple[int | None, str]:
     """The floor over the hosted dependencies (SDKs, services, infrastructure), as the framework does."""
     hosted = [c for c in components if c.kind in HOSTED_KINDS and c.level is not None]
-    unknown = sum(1 for c in components if c.kind in HOSTED_KINDS and c.level is None)
+    unknown = sum(1 for c in components if c.kind in HOSTED_KINDS and c.level is None and c.vendor is None)
     unknown_text = (
         f"; {unknown} with an unknown controller not assessed (the level holds only if they reach it too)"
         if unknown

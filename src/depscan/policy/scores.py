@@ -23,9 +23,13 @@ SCORE_PARTS: dict[str, tuple[int, tuple[str, ...], str]] = {
         ("SOV-2", "SOV-3", "SOV-4", "SOV-7"),
         "mean level/4 of the providers of SDKs, services and infrastructure",
     ),
-    "eu_control": (25, ("SOV-1", "SOV-5"), "share of attributed components with an EU/EEA controller"),
+    "eu_control": (
+        25,
+        ("SOV-1", "SOV-5"),
+        "share of components with a legal-entity controller whose controller is run from the EU/EEA",
+    ),
     "open_source": (15, ("SOV-6",), "share of components with a known licence that are open source"),
-    "diversity": (10, ("SOV-5",), "1 - HHI/10,000 over the controllers of attributed components"),
+    "diversity": (10, ("SOV-5",), "1 - HHI/10,000 over the legal-entity controllers of attributed components"),
 }
 #: EU Horizontal Merger Guidelines (2004/C 31/03), section III: below 1,000 low, 1,000-2,000 moderate, above high
 HHI_LOW_BELOW, HHI_HIGH_ABOVE = 1000, 2000
@@ -59,12 +63,18 @@ def indicators(
 ) -> dict[str, Any]:
     """The counts and shares behind the score, each with its numerator and denominator."""
     attributed = [c for c in components if c.vendor is not None]
+    # concentration is over who a law or a contract can reach: legal entities; communities and
+    # individuals are counted apart
+    entities = [c for c in attributed if c.vendor is not None and c.vendor.legal_entity]
+    non_legal = [c for c in attributed if c.vendor is not None and not c.vendor.legal_entity]
     licensed = [c for c in components if c.license is not None and c.license.open_source is not None]
     open_source = sum(1 for c in licensed if c.license is not None and c.license.open_source)
-    controllers: Counter[str] = Counter(c.vendor.controller for c in attributed if c.vendor is not None)
+    controllers: Counter[str] = Counter(c.vendor.controller for c in entities if c.vendor is not None)
     names = {c.vendor.controller: c.vendor.controller_name for c in attributed if c.vendor is not None}
     hhi = herfindahl(controllers)
-    total_attributed = len(attributed)
+    total_attributed = len(entities)
+    publishers: Counter[str] = Counter(c.vendor.controller for c in non_legal if c.vendor is not None)
+    publisher_types = {c.vendor.controller: c.vendor.controller_type for c in non_legal if c.vendor is not None}
     return {
         "components": _eu_counts(components),
         "direct": _eu_counts([c for c in components if c.direct]),
@@ -72,13 +82,16 @@ def indicators(
             "total": len(components),
             "known": len(licensed),
             "open": open_source,
-            "share": ratio(open_source, len(components)),
+            "unknown": len(components) - len(licensed),
+            # a share over nothing known is unknown, never 0
+            "share": ratio(open_source, len(components)) if licensed else None,
             "share_of_known": ratio(open_source, len(licensed)),
         },
         "concentration": {
             "hhi": hhi,
             "band": hhi_band(hhi),
             "controllers": len(controllers),
+            "over": total_attributed,  # components with a legal-entity controller
             "top": [
                 {
                     "controller": controller,
@@ -90,19 +103,38 @@ def indicators(
             ],
         },
         "jurisdictions": _jurisdictions(attributed, laws, countries),
+        "non_legal_entities": {
+            "components": len(non_legal),
+            "attributed": len(attributed),
+            "share_of_attributed": ratio(len(non_legal), len(attributed)),
+            "publishers": [
+                {
+                    "controller": controller,
+                    "name": names[controller],
+                    "type": publisher_types[controller],
+                    "components": n,
+                }
+                for controller, n in sorted(publishers.items(), key=lambda item: (-item[1], item[0]))
+            ],
+        },
     }
 
 
 def _eu_counts(group: list[Component]) -> dict[str, Any]:
     """How many of `group` have a known vendor, how many an EU/EEA one, and the EU/EEA share of each."""
     attributed = [c for c in group if c.vendor is not None]
-    eu = sum(1 for c in attributed if c.vendor is not None and c.vendor.eu)
+    with_country = [c for c in attributed if c.vendor is not None and c.vendor.country is not None]
+    eu = sum(1 for c in with_country if c.vendor is not None and c.vendor.eu)
     return {
         "total": len(group),
         "attributed": len(attributed),
+        "unknown": len(group) - len(attributed),
+        "jurisdiction": len(with_country),  # attributed to a legal entity, so with a country
+        "no_jurisdiction": len(attributed) - len(with_country),  # communities and individuals
         "eu": eu,
-        "eu_share": ratio(eu, len(group)),
+        "eu_share": ratio(eu, len(group)) if with_country else None,
         "eu_share_of_attributed": ratio(eu, len(attributed)),
+        "eu_share_of_jurisdiction": ratio(eu, len(with_country)),
     }
 
 
@@ -146,9 +178,9 @@ def score(components: list[Component], indicator_values: dict[str, Any]) -> tupl
     values: dict[str, tuple[float | None, str]] = {
         "hosted_level": _hosted_value(components),
         "eu_control": (
-            indicator_values["components"]["eu_share_of_attributed"],
-            f"{indicator_values['components']['eu']} of {indicator_values['components']['attributed']}"
-            " attributed components",
+            indicator_values["components"]["eu_share_of_jurisdiction"],
+            f"{indicator_values['components']['eu']} of {indicator_values['components']['jurisdiction']}"
+            " components with a legal-entity controller",
         ),
         "open_source": (
             indicator_values["open_source"]["share_of_known"],
@@ -187,6 +219,8 @@ def _hosted_value(components: list[Component]) -> tuple[float | None, str]:
     for component in components:
         if component.kind not in HOSTED_KINDS:
             continue
+        if component.vendor is not None and not component.vendor.legal_entity:
+            continue  # no jurisdiction to rate
         if component.vendor is None or component.level is None:
             unknown += 1
             continue
@@ -205,5 +239,5 @@ def _hosted_value(components: list[Component]) -> tuple[float | None, str]:
 def _diversity_value(concentration: dict[str, Any]) -> tuple[float | None, str]:
     hhi = concentration["hhi"]
     if hhi is None:
-        return None, "no attributed component"
+        return None, "no component attributed to a legal entity"
     return round(1 - hhi / 10000, 4), f"HHI {hhi} over {concentration['controllers']} controllers"

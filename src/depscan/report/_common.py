@@ -8,6 +8,7 @@ from the policy step as they are.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -185,21 +186,68 @@ def _percent(value: Any) -> str:
     return f"{value * 100:.0f}%" if isinstance(value, int | float) and not isinstance(value, bool) else "n/a"
 
 
+def share_text(part: Any, whole: Any, share: Any = None) -> str:
+    """A share as "n of m (p%)"; "unknown" over nothing known, never 0."""
+    if not isinstance(whole, int) or not whole or not isinstance(part, int):
+        return "unknown (nothing known to count)"
+    value = share if isinstance(share, int | float) and not isinstance(share, bool) else part / whole
+    return f"{part} of {whole} ({_percent(value)})"
+
+
+#: when more than this share of components is unknown, a report says how to know more
+MOSTLY_UNKNOWN = 0.5
+HOW_TO_KNOW_MORE = (
+    "scan with the installed environment beside the lockfile (a .venv, node_modules), or add --enrich "
+    "to ask the registries"
+)
+
+
 def _eu_share(value: dict[str, Any]) -> str | None:
     if "eu_share" not in value:
         return None
-    text = f"{_percent(value['eu_share'])} ({value.get('eu', '?')} of {value.get('total', '?')})"
-    if value.get("eu_share_of_attributed") is not None:
-        text += f"; {_percent(value['eu_share_of_attributed'])} of the {value.get('attributed', '?')} attributed"
+    total, attributed = value.get("total"), value.get("attributed")
+    unknown = value.get(
+        "unknown", (total - attributed) if isinstance(total, int) and isinstance(attributed, int) else 0
+    )
+    jurisdiction = value.get("jurisdiction", attributed)
+    if jurisdiction:
+        text = f"{share_text(value.get('eu'), jurisdiction)} of the components whose controller has a jurisdiction"
+    else:
+        text = "unknown: no component has a controller with a known jurisdiction"
+    parts = [f"{total} components", f"{unknown} with an unknown controller"]
+    if value.get("no_jurisdiction"):
+        parts.append(f"{value['no_jurisdiction']} published by communities or individuals (no jurisdiction)")
+    text += f" ({'; '.join(parts)})"
+    if isinstance(total, int) and total and unknown / total > MOSTLY_UNKNOWN:
+        text += f". Most controllers are unknown: {HOW_TO_KNOW_MORE}"
     return text
 
 
 def _open_source(value: dict[str, Any]) -> str | None:
     if "share" not in value:
         return None
-    text = f"{_percent(value['share'])} ({value.get('open', '?')} of {value.get('total', '?')})"
-    if value.get("share_of_known") is not None:
-        text += f"; {_percent(value['share_of_known'])} of the {value.get('known', '?')} with a known licence"
+    total, known = value.get("total"), value.get("known")
+    if known:
+        shown = share_text(value.get("open"), known, value.get("share_of_known"))
+        text = f"{shown} of the components with a known licence"
+    else:
+        text = "unknown: no component has a known licence"
+    if isinstance(total, int) and isinstance(known, int):
+        text += f" ({total} components, {total - known} with an unknown licence)"
+        if total and (total - known) / total > MOSTLY_UNKNOWN:
+            text += f". Most licences are unknown: {HOW_TO_KNOW_MORE}"
+    return text
+
+
+def _non_legal(value: dict[str, Any]) -> str | None:
+    if "components" not in value:
+        return None
+    text = share_text(value.get("components"), value.get("attributed"), value.get("share_of_attributed"))
+    text += " of the attributed components"
+    publishers = value.get("publishers") or []
+    if publishers:
+        names = ", ".join(f"{p.get('name')} ({p.get('type')}, {p.get('components')})" for p in publishers[:5])
+        text += f": {names}"
     return text
 
 
@@ -210,10 +258,16 @@ def _concentration(value: dict[str, Any]) -> str | None:
     band = value.get("band")
     text = f"HHI {hhi:,.0f}" + (f" ({band})" if band else "")
     if value.get("controllers") is not None:
-        text += f" over {value['controllers']} controllers"
+        text += f" over {value['controllers']} legal-entity controllers"
+    over = value.get("over")
     top = value.get("top") or []
     if top and isinstance(top[0], dict):
-        names = ", ".join(f"{t.get('name', t.get('controller'))} {_percent(t.get('share'))}" for t in top[:3])
+        names = ", ".join(
+            f"{t.get('name', t.get('controller'))} {share_text(t.get('components'), over, t.get('share'))}"
+            if isinstance(over, int)
+            else f"{t.get('name', t.get('controller'))} {_percent(t.get('share'))}"
+            for t in top[:3]
+        )
         text += f"; largest: {names}"
     return text
 
@@ -237,6 +291,7 @@ _INDICATORS = {
     "open_source": _open_source,
     "concentration": _concentration,
     "jurisdictions": _jurisdictions,
+    "non_legal_entities": _non_legal,
 }
 _INDICATOR_LABELS = {
     "components": "Components with an EU/EEA controller",
@@ -244,6 +299,7 @@ _INDICATOR_LABELS = {
     "open_source": "Open-source components",
     "concentration": "Supplier concentration",
     "jurisdictions": "Jurisdictions whose laws reach the application",
+    "non_legal_entities": "Resting on communities and individuals (no jurisdiction)",
 }
 
 
@@ -318,6 +374,31 @@ def generic_text(template: str) -> str:
     return _PLACEHOLDER.sub(lambda match: _PLACEHOLDER_WORDS.get(match.group(1), match.group(0)), template)
 
 
+def generation_date() -> str:
+    """The date a human report states: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+
+    A date, not a time, so that two runs on the same day give the same bytes."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()
+
+
+def provenance_line(result: ScanResult, tool_version: str | None) -> str:
+    """ "Generated DATE by depscan X with vendor database DIGEST (N records reviewed FROM to TO)"."""
+    text = f"Generated {generation_date()} by depscan {tool_version or ''}".rstrip()
+    database = getattr(result, "database", None) or {}
+    if database:
+        reviewed = database.get("reviewed") or {}
+        text += (
+            f" with vendor database {database.get('digest') or 'unknown'} ({database.get('vendors', '?')} records,"
+            f" reviewed {reviewed.get('from') or '?'} to {reviewed.get('to') or '?'})"
+        )
+    return text
+
+
 def level_names() -> dict[int, str]:
     """The policy's names of the levels 0-4 (the report only shows them)."""
     from depscan.policy import levels
@@ -354,6 +435,7 @@ COMPONENT_COLUMNS = (
     "exempted findings",
     "eu alternatives",
     "vendor evidence",
+    "vendor sources",
     "sources",
 )
 
@@ -377,7 +459,7 @@ def component_row(component: Component, findings: list[Finding]) -> list[str | i
         component.scope or "",
         vendor.name if vendor else "",
         vendor.controller_name if vendor else "",
-        vendor.country if vendor else "",
+        vendor.publisher_label if vendor else "",
         _yes_no(vendor.eu) if vendor else "",
         ", ".join(vendor.laws) if vendor else "",
         (license_.expression or "") if license_ else "",
@@ -390,5 +472,20 @@ def component_row(component: Component, findings: list[Finding]) -> list[str | i
         "; ".join(f"{f.rule}: {f.exemption_reason or 'exempted'}" for f in findings if f.exempted),
         ", ".join(vendor.eu_alternatives) if vendor else "",
         vendor.evidence if vendor else "",
+        vendor_sources_text(vendor) if vendor else "",
         "; ".join(f"{s.path}:{s.line}" if s.line else s.path for s in component.sources),
     ]
+
+
+def vendor_sources_text(vendor: Any) -> str:
+    """The vendor records' sources as "url (checked DATE)" / "(cited DATE)", for the spreadsheets."""
+    parts = []
+    for source in getattr(vendor, "sources", ()) or ():
+        url = source.get("url", "")
+        if "checked" in source:
+            parts.append(f"{url} (checked {source['checked']})")
+        elif "cited" in source:
+            parts.append(f"{url} (cited {source['cited']})")
+        else:
+            parts.append(url)
+    return "; ".join(parts)

@@ -94,7 +94,10 @@ def _properties(component: Component, findings: list[Finding]) -> list[Property]
             ("depscan:controller", vendor.controller),
             ("depscan:controller-name", vendor.controller_name),
             ("depscan:country", vendor.country),
-            ("depscan:eu", "true" if vendor.eu else "false"),
+            ("depscan:seat-country", vendor.seat_country),
+            ("depscan:legal-entity", "true" if vendor.legal_entity else "false"),
+            ("depscan:controller-type", vendor.controller_type),
+            ("depscan:eu", None if vendor.eu is None else "true" if vendor.eu else "false"),
             ("depscan:laws", ",".join(vendor.laws)),
             ("depscan:evidence", vendor.evidence),
             ("depscan:confidence", vendor.confidence),
@@ -120,6 +123,8 @@ def _properties(component: Component, findings: list[Finding]) -> list[Property]
 def _supplier(component: Component) -> OrganizationalEntity | None:
     vendor = component.vendor
     if vendor is not None:
+        if vendor.country is None:  # a community or an individual: no jurisdiction to state
+            return OrganizationalEntity(name=vendor.name)
         return OrganizationalEntity(name=vendor.name, address=PostalAddress(country=vendor.country))
     if component.suppliers:
         return OrganizationalEntity(name=component.suppliers[0])

@@ -35,6 +35,7 @@ from depscan.report._common import (
     indicator_rows,
     is_failing,
     level_names,
+    provenance_line,
     rules_of,
     score_of,
     severity_counts,
@@ -99,8 +100,10 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     level = summary.get("level")
     failing = [f for f in result.findings if is_failing(f, result.fail_on)]
     score = score_of(result)
+    total = summary.get("components", len(result.components))
     return {
         "tool_version": options.tool_version or __version__,
+        "provenance": provenance_line(result, options.tool_version or __version__),
         "application": _application(result),
         "chart_width": CHART_WIDTH,
         "chart_label_width": CHART_LABEL_WIDTH,
@@ -115,11 +118,11 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         "score": None if score is None else round(score),
         "score_parts": [_score_part(part) for part in summary.get("score_parts") or [] if isinstance(part, dict)],
         "counts": [
-            ("components", summary.get("components", len(result.components)), ""),
-            ("controlled outside the EU/EEA", summary.get("extra_eu", 0), "warn"),
-            ("not open source", summary.get("non_open_source", 0), "warn"),
-            ("unknown controller", summary.get("unknown_vendor", 0), "muted"),
-            ("unknown licence", summary.get("unknown_license", 0), "muted"),
+            ("components", total, ""),
+            ("controlled outside the EU/EEA", f"{summary.get('extra_eu', 0)} of {total}", "warn"),
+            ("not open source", f"{summary.get('non_open_source', 0)} of {total}", "warn"),
+            ("unknown controller", f"{summary.get('unknown_vendor', 0)} of {total}", "muted"),
+            ("unknown licence", f"{summary.get('unknown_license', 0)} of {total}", "muted"),
         ],
         "severity_counts": severity_counts(result.findings),
         "exempted_count": sum(1 for f in result.findings if f.exempted),
@@ -177,7 +180,7 @@ def _exposures(result: ScanResult, components: dict[str, Component]) -> list[dic
                 "rule": rule,
                 "title": finding.title or rule,
                 "controller": vendor.controller_name if vendor else "various" if key == "*" else "unknown",
-                "country": vendor.country if vendor else "",
+                "country": vendor.publisher_label if vendor else "",
                 "eu": vendor.eu if vendor else None,
                 "laws": list(vendor.laws) if vendor else [],
                 "count": len(members),
@@ -207,6 +210,23 @@ def _score_part(part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _source_link(source: dict[str, str]) -> dict[str, str]:
+    """A vendor record's source as the report links it: only http(s) URLs become links."""
+    url = str(source.get("url", ""))
+    if "checked" in source:
+        date = f"checked {source['checked']}"
+    elif "cited" in source:
+        date = f"cited {source['cited']}, not re-read"
+    else:
+        date = "no date recorded"
+    return {
+        "url": url,
+        "link": url if url.lower().startswith(("https://", "http://")) else "",
+        "supports": str(source.get("supports", "")),
+        "date": date,
+    }
+
+
 def _finding_row(finding: Finding, component: Component | None) -> dict[str, Any]:
     vendor = component.vendor if component else None
     return {
@@ -218,7 +238,7 @@ def _finding_row(finding: Finding, component: Component | None) -> dict[str, Any
         "version": (component.version or "") if component else "",
         "anchor": finding.component,
         "controller": vendor.controller_name if vendor else "unknown",
-        "country": vendor.country if vendor else "",
+        "country": vendor.publisher_label if vendor else "",
         "eu": vendor.eu if vendor else None,
         "message": finding.message,
         "remediation": finding.remediation,
@@ -242,10 +262,14 @@ def _component_row(position: int, component: Component, findings: list[Finding])
         "scope": component.scope or "",
         "controller": vendor.controller_name if vendor else "",
         "vendor": vendor.name if vendor else "",
-        "country": vendor.country if vendor else "",
+        "country": vendor.publisher_label if vendor else "",
         "eu": vendor.eu if vendor else None,
+        "legal_entity": vendor.legal_entity if vendor else True,
         "laws": list(vendor.laws) if vendor else [],
         "chain": " → ".join(vendor.chain) if vendor and vendor.chain else "",
+        "vendor_sources": [_source_link(source) for source in vendor.sources] if vendor else [],
+        "reviewed": (vendor.reviewed or "") if vendor else "",
+        "license_basis": license_.basis if license_ else "",
         "evidence": vendor.evidence if vendor else "",
         "confidence": vendor.confidence if vendor else "",
         "certifications": list(vendor.certifications) if vendor else [],
@@ -269,19 +293,21 @@ def _component_row(position: int, component: Component, findings: list[Finding])
 
 def _charts(result: ScanResult) -> list[Chart]:
     summary = result.summary
-    eu_by_country: dict[str, bool] = {}
-    by_controller: Counter[tuple[str, str, bool]] = Counter()
+    eu_by_country: dict[str, bool | None] = {}
+    by_controller: Counter[tuple[str, str, bool | None]] = Counter()
     for component in result.components:
         vendor = component.vendor
         if vendor is not None:
-            eu_by_country[vendor.country] = vendor.eu
-            by_controller[(vendor.controller_name, vendor.country, vendor.eu)] += 1
+            if vendor.country is not None:
+                eu_by_country[vendor.country] = vendor.eu
+            by_controller[(vendor.controller_name, vendor.publisher_label, vendor.eu)] += 1
     countries = [
         (country, count, "eu" if eu_by_country.get(country) else "non-eu")
         for country, count in summary.get("by_country", {}).items()
     ]
     controllers = [
-        (f"{name} ({country})", count, "eu" if eu else "non-eu") for (name, country, eu), count in by_controller.items()
+        (f"{name} ({country})", count, "other" if eu is None else "eu" if eu else "non-eu")
+        for (name, country, eu), count in by_controller.items()
     ]
     categories = [
         (category, count, "open" if category in _OPEN_CATEGORIES else "unknown" if category == "unknown" else "closed")

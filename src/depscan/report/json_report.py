@@ -1,4 +1,5 @@
-"""The JSON report, schema `depscan-report/1` (src/depscan/schemas/depscan-report-1.schema.json).
+"""The JSON report, schema `depscan-report/1.1` (src/depscan/schemas/depscan-report-1.schema.json;
+the changes from depscan-report/1 and how to migrate are in docs/report-schema.md).
 
 Stable core fields as DESIGN.md states them; fields are only ever added.
 Same input, same bytes: keys sorted, components and findings in a fixed order.
@@ -15,7 +16,7 @@ from depscan.model import Component, Finding, ScanResult, VendorMatch
 from depscan.policy.baseline import FINGERPRINT_SCHEME, fingerprints_of
 from depscan.report import RenderOptions
 
-SCHEMA = "depscan-report/1"
+SCHEMA = "depscan-report/1.1"
 
 
 def vendor_dict(vendor: VendorMatch) -> dict[str, Any]:
@@ -24,6 +25,9 @@ def vendor_dict(vendor: VendorMatch) -> dict[str, Any]:
         "id": vendor.id,
         "name": vendor.name,
         "country": vendor.country,
+        "seat_country": vendor.seat_country,
+        "legal_entity": vendor.legal_entity,
+        "controller_type": vendor.controller_type,
         "eu": vendor.eu,
         "controller": vendor.controller,
         "controller_name": vendor.controller_name,
@@ -33,6 +37,8 @@ def vendor_dict(vendor: VendorMatch) -> dict[str, Any]:
         "eu_alternatives": list(vendor.eu_alternatives),
         "confidence": vendor.confidence,
         "evidence": vendor.evidence,
+        "reviewed": vendor.reviewed,
+        "sources": [dict(source) for source in vendor.sources],
     }
 
 
@@ -72,6 +78,7 @@ def component_dict(component: Component) -> dict[str, Any]:
             "open_source": license_.open_source if license_ else None,
             "declared": list(license_.declared) if license_ else [],
             "evidence": license_.evidence if license_ else "",
+            "basis": license_.basis if license_ else "",
         },
         "vendor": None if vendor is None else vendor_dict(vendor),
         # the service or infrastructure the component drives when it is not its vendor's (hashicorp/aws -> aws)
@@ -95,7 +102,8 @@ def report_dict(result: ScanResult, options: RenderOptions | None = None) -> dic
     prints = fingerprints_of(result, options.working_dir, options.base_dir)
     return {
         "schema": SCHEMA,
-        "tool": {"name": "depscan", "version": __version__},
+        "tool": {"name": "depscan", "version": __version__}
+        | ({"vendor_db": result.database} if result.database else {}),
         "fingerprints": FINGERPRINT_SCHEME,
         "ruleset": result.ruleset,
         "sources": [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from depscan.model import Component, Finding, ScanResult, severity_rank
+from depscan.model import Component, Finding, ScanResult, VendorMatch, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     active,
@@ -19,6 +19,7 @@ from depscan.report._common import (
     indicator_rows,
     is_failing,
     level_label,
+    provenance_line,
     rules_of,
     score_of,
     severity_counts,
@@ -37,6 +38,31 @@ _TABLE = str.maketrans(
         "\r": " ",
     }
 )
+
+
+def _sources(findings: list[Finding], components: dict[str, Component]) -> list[str]:
+    """The sources behind each controller a finding names, with the date each was checked or cited."""
+    seen: dict[str, VendorMatch] = {}
+    for finding in findings:
+        component = components.get(finding.component)
+        if component is not None and component.vendor is not None:
+            seen.setdefault(component.vendor.controller, component.vendor)
+    if not seen:
+        return []
+    lines: list[str] = []
+    for _, vendor in sorted(seen.items()):
+        reviewed = f", record reviewed {vendor.reviewed}" if vendor.reviewed else ""
+        lines.append(f"- **{md(vendor.controller_name)}** ({md(vendor.publisher_label)}{reviewed})")
+        for source in vendor.sources:
+            date = (
+                f"checked {source['checked']}"
+                if "checked" in source
+                else f"cited {source['cited']}"
+                if "cited" in source
+                else "no date"
+            )
+            lines.append(f"  - {md(source.get('url', ''))}: {md(source.get('supports', ''))} ({date})")
+    return _section(f"Sources of the vendor facts ({len(seen)} controllers)", lines)
 
 
 def md(text: object) -> str:
@@ -62,15 +88,16 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         verdict = f"**{len(failing)} finding(s) at or above `{result.fail_on}`**: the check fails"
     else:
         verdict = f"no finding at or above `{result.fail_on}`: the check passes"
-    icon = "❌" if failing else "✅"
+    icon = "➖" if result.fail_on == "none" else "❌" if failing else "✅"
     lines.append(f"{icon} {verdict}.")
     lines.append("")
+    total = summary.get("components", len(result.components))
     lines.append(
-        f"**{summary.get('components', len(result.components))}** components from {len(result.sources)} input(s): "
-        f"**{summary.get('extra_eu', 0)}** controlled outside the EU/EEA, "
-        f"**{summary.get('non_open_source', 0)}** not open source, "
-        f"{summary.get('unknown_vendor', 0)} with an unknown controller, "
-        f"{summary.get('unknown_license', 0)} with an unknown licence."
+        f"**{total}** components from {len(result.sources)} input(s): "
+        f"**{summary.get('extra_eu', 0)} of {total}** controlled outside the EU/EEA, "
+        f"**{summary.get('non_open_source', 0)} of {total}** not open source, "
+        f"{summary.get('unknown_vendor', 0)} of {total} with an unknown controller, "
+        f"{summary.get('unknown_license', 0)} of {total} with an unknown licence."
     )
     if summary.get("level_reason"):
         lines.append(f"Level: {md(summary['level_reason'])}.")
@@ -103,7 +130,8 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     details = _details(result, findings, components, known)
     lines.extend(details)
     lines.append(
-        f"<sub>depscan {md(options.tool_version)} · rule set `{md(result.ruleset)}` · fail on `{result.fail_on}`</sub>"
+        f"<sub>{md(provenance_line(result, options.tool_version))} · rule set `{md(result.ruleset)}`"
+        f" · fail on `{result.fail_on}`</sub>"
     )
     return "\n".join(lines) + "\n"
 
@@ -114,7 +142,7 @@ def _grouped(findings: list[Finding], components: dict[str, Component]) -> list[
     for finding in findings:
         component = components.get(finding.component)
         vendor = component.vendor if component else None
-        controller = f"{vendor.controller_name} ({vendor.country})" if vendor else "unknown controller"
+        controller = f"{vendor.controller_name} ({vendor.publisher_label})" if vendor else "unknown controller"
         name = f"{component.name} {component.version or ''}".strip() if component else finding.component
         direct = bool(component and component.direct)
         groups[(finding.severity, finding.title or finding.rule, controller)].append((not direct, name))
@@ -147,7 +175,7 @@ def _details(
     by_controller: Counter[str] = Counter()
     for component in result.components:
         if component.vendor is not None:
-            by_controller[f"{component.vendor.controller_name} ({component.vendor.country})"] += 1
+            by_controller[f"{component.vendor.controller_name} ({component.vendor.publisher_label})"] += 1
     if by_controller:
         rows = ["| controller | components |", "|---|---:|"]
         rows += [f"| {md(name)} | {count} |" for name, count in by_controller.most_common(15)]
@@ -180,6 +208,10 @@ def _details(
     if result.errors:
         rows = [f"- `{md(s.path)}`{f' line {s.line}' if s.line else ''}: {md(s.error)}" for s in result.errors]
         sections.append(_section(f"Inputs that could not be read ({len(result.errors)})", rows))
+    sources = _sources(findings, components)
+    if sources:
+        # before the long lists, so that the budget cuts a list of findings, not the evidence
+        sections.insert(min(2, len(sections)), sources)
     output: list[str] = []
     used = 0
     for section in sections:

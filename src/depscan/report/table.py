@@ -16,6 +16,7 @@ from rich.table import Table
 
 from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
+from depscan.report._common import indicator_rows
 
 MAX_ROWS = 80
 PER_CONTROLLER = 4
@@ -43,11 +44,15 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         f"sovereignty level [bold]{'unknown' if level is None else level}[/bold] "
         f"({escape(str(summary.get('level_reason', '')))})"
     )
+    total = summary["components"]
     console.print(
-        f"extra-EU controlled: [bold]{summary['extra_eu']}[/bold]  "
-        f"not open source: [bold]{summary['non_open_source']}[/bold]  "
-        f"unknown vendor: {summary['unknown_vendor']}  unknown licence: {summary['unknown_license']}"
+        f"extra-EU controlled: [bold]{summary['extra_eu']} of {total}[/bold]  "
+        f"not open source: [bold]{summary['non_open_source']} of {total}[/bold]  "
+        f"unknown vendor: {summary['unknown_vendor']} of {total}  "
+        f"unknown licence: {summary['unknown_license']} of {total}"
     )
+    for label, value in indicator_rows(result):
+        console.print(f"{escape(label)}: {escape(value)}")
     console.print()
     _counts(console, result)
     _components(console, result)
@@ -63,6 +68,9 @@ def _counts(console: Console, result: ScanResult) -> None:
     eu_flags = {c.vendor.country: c.vendor.eu for c in result.components if c.vendor}
     for country, count in sorted(result.summary["by_country"].items(), key=lambda item: (-item[1], item[0])):
         countries.add_row(country, "yes" if eu_flags.get(country) else "no", str(count))
+    for publisher_type, count in sorted(result.summary.get("by_publisher_type", {}).items()):
+        if publisher_type != "legal-entity":  # communities and individuals: no country, counted apart
+            countries.add_row(f"none ({publisher_type})", "-", str(count))
     countries.add_row("unknown", "-", str(result.summary["unknown_vendor"]))
     categories = Table(title="Licence categories", title_justify="left", show_edge=False)
     categories.add_column("category")
@@ -82,7 +90,7 @@ def _components(console: Console, result: ScanResult) -> None:
     flagged: list[Component] = [
         c
         for c in result.components
-        if (c.vendor is not None and not c.vendor.eu) or (c.license is not None and c.license.open_source is False)
+        if (c.vendor is not None and c.vendor.eu is False) or (c.license is not None and c.license.open_source is False)
     ]
     if not flagged:
         console.print("No extra-EU or non-open-source component found.")
@@ -108,7 +116,7 @@ def _components(console: Console, result: ScanResult) -> None:
         groups_shown += 1
         members.sort(key=lambda c: (-_worst(by_component[c.id]), not c.direct, c.name.lower(), c.version or ""))
         vendor = members[0].vendor
-        label = f"{escape(controller)} ({vendor.country})" if vendor else escape(controller)
+        label = f"{escape(controller)} ({escape(vendor.publisher_label)})" if vendor else escape(controller)
         heading = f"[bold]{label}[/bold]\n{len(members)} component{'s' if len(members) != 1 else ''}"
         for position, component in enumerate(members[:PER_CONTROLLER]):
             shown += 1

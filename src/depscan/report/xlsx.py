@@ -1,8 +1,10 @@
 """XLSX workbook (openpyxl) for the security officer's spreadsheet: a summary sheet, one row per
 component, one row per finding, the rules applied, the exemptions and the inputs.
 
-Every text cell goes through `neutralise` (leading apostrophe before = + - @ tab CR) and is typed
-as a string, so that nothing taken from an SBOM is ever evaluated as a formula. The file is
+Every text cell is typed as a string, so that nothing taken from an SBOM is ever evaluated as a
+formula; text that a spreadsheet would read as one (= + - @ ...) is stored as it is with the
+quote-prefix style, so Excel shows `@aws-sdk/client-s3`, not a literal apostrophe, and lookups on the
+name work. Columns of shares (0-1) are formatted as percentages. The file is
 deterministic: fixed document dates and zip entry times, so the same scan gives the same bytes.
 """
 
@@ -24,6 +26,7 @@ from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     COMPONENT_COLUMNS,
+    clean_text,
     component_row,
     components_by_id,
     exemptions_of,
@@ -153,7 +156,7 @@ def _findings(sheet: Worksheet, result: ScanResult) -> None:
                 (component.version or "") if component else "",
                 (component.purl or "") if component else "",
                 vendor.controller_name if vendor else "",
-                vendor.country if vendor else "",
+                vendor.publisher_label if vendor else "",
                 finding.message,
                 finding.remediation,
                 "yes" if finding.exempted else "no",
@@ -168,6 +171,29 @@ def _findings(sheet: Worksheet, result: ScanResult) -> None:
             row_cells[0].fill = fill
 
 
+#: a share column is a fraction 0-1, shown as a percentage
+_PERCENT_FORMAT = "0%"
+
+
+def _is_share_column(name: str) -> bool:
+    return "share" in name.lower()
+
+
+def _finish_row(cells: Sequence[Any], values: Sequence[Any], shares: Sequence[bool] = ()) -> None:
+    """Type each text cell as a string: formula-like text gets the quote-prefix style instead of an apostrophe."""
+    for position, (cell, value) in enumerate(zip(cells, values, strict=False)):
+        if isinstance(value, str) and value != "" and isinstance(cell.value, str):
+            text = clean_text(value)
+            if neutralise(text) != text:
+                cell.value = text
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            else:
+                cell.data_type = "s"
+        if position < len(shares) and shares[position] and isinstance(cell.value, int | float):
+            cell.number_format = _PERCENT_FORMAT
+
+
 def write_summary(
     sheet: Worksheet,
     rows: Iterable[Sequence[Any]],
@@ -177,7 +203,9 @@ def write_summary(
 ) -> None:
     """A label and value per row (neutralised) under a title row: labels bold, values wrapped at the top."""
     for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+        raw = [_text(value) for value in row]
+        sheet.append([safe_cell(value) for value in raw])
+        _finish_row(sheet[sheet.max_row], raw)
     sheet["A1"].font = Font(bold=True, size=14)
     for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
         cell.font = Font(bold=True)
@@ -193,9 +221,12 @@ def write_table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequenc
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
+    shares = [_is_share_column(str(column)) for column in columns]
     count = 0
     for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+        raw = [_text(value) for value in row]
+        sheet.append([safe_cell(value) for value in raw])
+        _finish_row(sheet[sheet.max_row], raw, shares)
         count += 1
     sheet.freeze_panes = "A2"
     last = get_column_letter(len(columns))

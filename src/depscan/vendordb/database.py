@@ -8,6 +8,7 @@ well under a second.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,14 +196,19 @@ class MatchIndex:
         return Hit(rule, owner) if rule and owner else None
 
     def by_image(self, reference: str) -> Hit | None:
-        registry, path = keys.split_image(reference)
+        """The publisher of an image's namespace. The registry that serves it is not its publisher:
+        a `container_registry` rule answers `by_registry`, for the registry component."""
+        _, path = keys.split_image(reference)
         rule = self.image_prefixes.find(path + "/") or self.image_prefixes.find(path)
-        if rule:
-            return Hit(rule, path)
-        rule = self.exact["container_registry"].get(registry)
+        return Hit(rule, path) if rule else None
+
+    def by_registry(self, host: str) -> Hit | None:
+        """Who operates a container registry host."""
+        host = host.lower()
+        rule = self.exact["container_registry"].get(host)
         if rule is None:
-            rule = next((r for pattern, r in self.registry_globs if pattern.match(registry)), None)
-        return Hit(rule, registry) if rule else None
+            rule = next((r for pattern, r in self.registry_globs if pattern.match(host)), None)
+        return Hit(rule, host) if rule else None
 
     def by_action(self, action: str) -> Hit | None:
         owner = action.strip().lower().split("/", 1)[0]
@@ -256,6 +262,16 @@ class VendorDatabase:
             for name in (vendors[vendor_id].name, *vendors[vendor_id].aliases):
                 self.index.add_name(vendor_id, name)
         self._match_cache: dict[tuple[str, str], VendorMatch] = {}
+        self.digest = ""  # sha256 of the database files, set by load(): which data a report rests on
+
+    def info(self) -> dict[str, Any]:
+        """The database a report rests on: its content digest, size and the range of its review dates."""
+        reviewed = sorted(v.reviewed for v in self.vendors.values() if v.reviewed)
+        return {
+            "digest": self.digest,
+            "vendors": len(self.vendors),
+            "reviewed": {"from": reviewed[0] if reviewed else None, "to": reviewed[-1] if reviewed else None},
+        }
 
     # -- jurisdiction -------------------------------------------------------
 
@@ -273,18 +289,31 @@ class VendorDatabase:
         return bool(info.get("eu") or info.get("eea"))
 
     def laws_for(self, chain: tuple[str, ...]) -> tuple[str, ...]:
-        """Laws that reach any entity of the chain: its country's, and those recorded on it.
+        """Laws that reach any legal entity of the chain: those of its seat and of its headquarters,
+        and those recorded on it.
 
-        A community with no legal entity has no one a country's law could compel: only
-        the laws recorded on it apply.
+        A community or an individual has no legal person a country's law could compel: when the
+        ultimate controller is one, nothing applies (the code is not held by anyone a law reaches).
         """
+        if not chain or not self.vendors[chain[-1]].legal_entity:
+            return ()
         found: set[str] = set()
         for vendor_id in chain:
             vendor = self.vendors[vendor_id]
-            if vendor.legal_entity:
-                found.update(self.countries.get(vendor.country, {}).get("laws", ()))
+            if not vendor.legal_entity:
+                continue
+            for country in {vendor.country, vendor.hq_country or vendor.country}:
+                found.update(self.countries.get(country, {}).get("laws", ()))
             found.update(vendor.laws)
         return tuple(sorted(found))
+
+    @staticmethod
+    def effective_country(vendor: Vendor) -> str | None:
+        """Where a vendor is effectively run: its headquarters when recorded, else its seat; None
+        for a community or an individual, which has no jurisdiction."""
+        if not vendor.legal_entity:
+            return None
+        return vendor.hq_country or vendor.country
 
     def describe(self, vendor_id: str, evidence: str, key_type: str, kind: str) -> VendorMatch:
         """The report-ready view of a vendor: controller, country, laws."""
@@ -306,11 +335,13 @@ class VendorDatabase:
             if self.vendors[vendor_in_chain].eu_alternatives:
                 alternatives = self.vendors[vendor_in_chain].eu_alternatives
                 break
+        country = self.effective_country(controller)
+        sources = tuple(dict(source) for vendor_in_chain in chain for source in self.vendors[vendor_in_chain].sources)
         result = VendorMatch(
             id=vendor.id,
             name=vendor.name,
-            country=controller.country,
-            eu=self.is_eu(controller.country),
+            country=country,
+            eu=None if country is None else self.is_eu(country),
             controller=controller.id,
             controller_name=controller.name,
             laws=self.laws_for(chain),
@@ -321,6 +352,11 @@ class VendorDatabase:
             confidence=confidence,
             certifications=certifications,
             eu_alternatives=alternatives,
+            seat_country=controller.country if controller.legal_entity else None,
+            controller_type=controller.type,
+            legal_entity=controller.legal_entity,
+            sources=sources,
+            reviewed=min((self.vendors[v].reviewed for v in chain), default=None),
         )
         self._match_cache[cache_key] = result
         return result
@@ -488,4 +524,18 @@ def load(root: Path | None = None) -> VendorDatabase:
     for path, record in read_vendor_files(root):
         vendor = vendor_from_record(record, path)
         vendors[vendor.id] = vendor
-    return VendorDatabase(vendors, countries, laws, list(registries_doc.get("registry", [])), root)
+    database = VendorDatabase(vendors, countries, laws, list(registries_doc.get("registry", [])), root)
+    database.digest = _digest(root)
+    return database
+
+
+def _digest(root: Path) -> str:
+    """A short content digest of the database files, so that a report names the data it used."""
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.toml"), *(root / "vendors").glob("*.toml")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]

@@ -1,8 +1,7 @@
 """Docker Compose files (`compose.yaml`, `docker-compose.yml` and their variants): the images services pull.
 
-Each service's `image:` is a dependency, kind `tooling` with role `runtime`
-(see `_images` for why an image is tooling even when it runs the
-application). Not dependencies: services with `build:` (their `image:` is
+Each service's `image:` is a dependency, kind `infrastructure` with role
+`runtime`: it runs the application (see `images`). Not dependencies: services with `build:` (their `image:` is
 the name given to the local build) and services that use an image another
 service of the file builds, or that say `pull_policy: build|never`; the
 Dockerfile of a build context is read on its own when it is scanned.

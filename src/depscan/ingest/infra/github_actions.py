@@ -9,8 +9,9 @@ What a workflow depends on, beyond the code it builds:
   Local actions and workflows (`./...`) are the project's own and skipped.
 - `docker://image` actions and the images of `container:` and `services:`.
 - the machines: `runs-on` labels of GitHub-hosted runners (`ubuntu-*`,
-  `windows-*`, `macos-*`) are infrastructure operated by GitHub, Inc., where
-  the code and its secrets are processed; the component names GitHub, Inc. as
+  `windows-*`, `macos-*`) are machines operated by GitHub, Inc. that build
+  the application: the build chain (`tooling`), where the code and its
+  secrets are processed; the component names GitHub, Inc. as
   supplier so the matcher attributes it. A few well-known third-party runner
   services are recognised by their label prefix the same way. Self-hosted
   runners and custom labels are the organisation's own machines: not a
@@ -203,7 +204,7 @@ def action_component(reference: str, display: str, line: int | None, comment: st
 
 
 def _runner_component(label: str, display: str, line: int | None) -> Component | None:
-    """A hosted runner as infrastructure; None for self-hosted and custom labels."""
+    """A hosted runner, part of the build chain (tooling); None for self-hosted and custom labels."""
     supplier = None
     if _GITHUB_HOSTED.match(label):
         supplier, hosting = GITHUB_SUPPLIER, "github-hosted"
@@ -218,7 +219,7 @@ def _runner_component(label: str, display: str, line: int | None) -> Component |
     return Component(
         name=label,
         ecosystem="github-runner",
-        kind="infrastructure",
+        kind="tooling",  # a hosted CI runner builds the application: the build chain
         suppliers=[supplier],
         sources=[Location(display, line)],
         properties={"runner": hosting},

@@ -10,10 +10,10 @@
   catalog components, `host/path@version`) and `project:` files from other
   projects. `local:` files are the project's own.
 - `tags:` naming GitLab-hosted runners (`saas-linux-*`, `saas-macos-*`,
-  `saas-windows-*`): infrastructure operated by GitLab, Inc.; other tags
-  select the organisation's own runners.
+  `saas-windows-*`): machines operated by GitLab, Inc. that build the
+  application; other tags select the organisation's own runners.
 
-Everything is `tooling` except the hosted runners (`infrastructure`).
+Everything is `tooling`: the build chain, hosted runners included.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def _runner_component(tag: str, display: str, line: int | None) -> Component:
     return Component(
         name=tag,
         ecosystem="gitlab-runner",
-        kind="infrastructure",
+        kind="tooling",  # a hosted CI runner builds the application: the build chain
         suppliers=[GITLAB_SUPPLIER],
         sources=[Location(display, line)],
         properties={"runner": "gitlab-hosted"},

@@ -7,13 +7,15 @@ images live under `library/`. The purl follows the purl spec's `docker`
 type: namespace and name from the path, the tag or digest as version, and
 `repository_url` for any registry other than Docker Hub.
 
-Kind: every image is `tooling`. An image is software the build or the
-platform pulls and then runs on hosts the application's operator chooses;
-its publisher and its registry can cut off or alter supply, but they receive
-none of the application's data, which is what `infrastructure` and `service`
-mean in the risk model. Where the image is used is kept in
-`properties["role"]` (`runtime`, `runtime-base`, `build-stage`, `ci-image`...)
-so that a rule can still single out runtime images.
+Kind: an image that runs the application (role `runtime`: compose services,
+Helm values, Kubernetes workloads) is runtime `infrastructure`; every other
+image (Dockerfile `FROM`, build stages, CI job images) is the build chain,
+`tooling`. An image is code the operator runs on hosts of its choosing, so
+its level is judged like code (policy.levels), and it belongs to the
+publisher of its namespace, never to the registry that serves it: the
+registry is a `registry` component of its own (resolve.registries). Where the
+image is used is kept in `properties["role"]` (`runtime`, `runtime-base`,
+`build-stage`, `ci-image`...).
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def image_component(
         version=image.version,
         purl=image.purl(platform),
         ecosystem="docker",
-        kind="tooling",
+        kind=kind_for_role(role),
         image=image.written,
         sources=[Location(display, line)],
         properties={"role": role},
@@ -144,6 +146,11 @@ def image_component(
 
 #: the roles that say an image runs the application; they win when one image plays several roles in a file
 _ROLE_PRECEDENCE = ("runtime", "runtime-base")
+
+
+def kind_for_role(role: str | None) -> str:
+    """Runtime images are infrastructure the application runs on; the others are its build chain."""
+    return "infrastructure" if role == "runtime" else "tooling"
 
 
 class ComponentSet:
@@ -173,6 +180,8 @@ class ComponentSet:
         role = component.properties.get("role")
         if role in _ROLE_PRECEDENCE and existing.properties.get("role") not in _ROLE_PRECEDENCE:
             existing.properties["role"] = role
+            if existing.ecosystem == "docker":
+                existing.kind = kind_for_role(str(role))
         for key_, value in component.properties.items():
             existing.properties.setdefault(key_, value)
         return existing

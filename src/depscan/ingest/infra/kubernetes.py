@@ -15,7 +15,7 @@ does not parse and contains template markup, its literal `image:` lines are
 read one by one and the templated ones skipped. Rendering the chart
 (`helm template`) and scanning the output gives the complete answer.
 
-Images are `tooling` with role `runtime` (see `_images`).
+Images are runtime `infrastructure` with role `runtime` (see `images`).
 """
 
 from __future__ import annotations

@@ -33,6 +33,36 @@ def percent(value: Any) -> str:
     return "n/a" if not isinstance(value, int | float) or isinstance(value, bool) else f"{value * 100:.0f}%"
 
 
+def eu_share_text(part: dict[str, Any]) -> str:
+    """ "5 of 161 (3%) with a known jurisdiction; 362 of 549 unknown": never a bare percentage."""
+    from depscan.report._common import HOW_TO_KNOW_MORE, MOSTLY_UNKNOWN, share_text
+
+    total = part.get("total")
+    jurisdiction = part.get("jurisdiction", part.get("attributed"))
+    text = share_text(part.get("eu"), jurisdiction, part.get("eu_share_of_jurisdiction"))
+    if isinstance(total, int):
+        unknown = part.get("unknown", total - int(part.get("attributed") or 0))
+        text += f" with a known jurisdiction; {unknown} of {total} with an unknown controller"
+        if part.get("no_jurisdiction"):
+            text += f", {part['no_jurisdiction']} from communities or individuals"
+        if total and unknown / total > MOSTLY_UNKNOWN:
+            text += f". Most controllers are unknown: {HOW_TO_KNOW_MORE}"
+    return text
+
+
+def open_share_text(part: dict[str, Any]) -> str:
+    """ "473 of 474 (100%) with a known licence; 75 of 549 unknown"."""
+    from depscan.report._common import HOW_TO_KNOW_MORE, MOSTLY_UNKNOWN, share_text
+
+    total, known = part.get("total"), part.get("known")
+    text = share_text(part.get("open"), known, part.get("share_of_known")) + " with a known licence"
+    if isinstance(total, int) and isinstance(known, int):
+        text += f"; {total - known} of {total} unknown"
+        if total and (total - known) / total > MOSTLY_UNKNOWN:
+            text += f". Most licences are unknown: {HOW_TO_KNOW_MORE}"
+    return text
+
+
 def level_text(level: int | None, name: str | None = None) -> str:
     if level is None:
         return "unknown"

@@ -18,7 +18,15 @@ from depscan.portfolio import CRITICALITIES
 from depscan.report import RenderOptions
 from depscan.report._common import level_names
 from depscan.report.html import Chart, asset, chart_data, render_page
-from depscan.report.portfolio import best_change_text, declared_text, extra_eu_hosted, indicator, percent
+from depscan.report.portfolio import (
+    best_change_text,
+    declared_text,
+    eu_share_text,
+    extra_eu_hosted,
+    indicator,
+    open_share_text,
+    percent,
+)
 
 _ASSUMED_EU_LEVEL = 3
 
@@ -61,8 +69,8 @@ def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]
                 summary["failed"] + summary["partial"],
                 "warn" if summary["failed"] + summary["partial"] else "muted",
             ),
-            ("components controlled from the EU/EEA", percent(indicators["components"]["eu_share"]), ""),
-            ("open source", percent(indicators["open_source"]["share"]), ""),
+            ("components controlled from the EU/EEA", eu_share_text(indicators["components"]), ""),
+            ("open source", open_share_text(indicators["open_source"]), ""),
         ],
         "matrix_levels": [*(str(level) for level in range(5)), "unknown"],
         "matrix": _matrix(applications),
@@ -87,7 +95,7 @@ def _matrix(applications: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         cells = []
         for level in (0, 1, 2, 3, 4, None):
-            count = sum(1 for a in members if a["status"] != "error" and a["level"] == level)
+            count = sum(1 for a in members if a["status"] == "ok" and a["level"] == level)
             cells.append(
                 {"count": count, "hot": bool(count) and criticality in ("critical", "high") and level in (0, 1)}
             )
@@ -95,6 +103,7 @@ def _matrix(applications: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "criticality": criticality or "unspecified",
                 "cells": cells,
+                "incomplete": sum(1 for a in members if a["status"] == "partial"),
                 "failed": sum(1 for a in members if a["status"] == "error"),
                 "total": len(members),
             }
@@ -137,10 +146,10 @@ def _application_row(application: dict[str, Any]) -> dict[str, Any]:
         "services": declared_text(application, ("services", "identity")),
         "extra_hosted": extra_eu_hosted(application),
         "best_change": best_change_text(application),
-        "eu_share": percent(indicator(application, "components", "eu_share"))
-        if indicator(application, "components", "eu_share") is not None
+        "eu_share": eu_share_text(application.get("indicators", {}).get("components") or {})
+        if application.get("indicators")
         else None,
-        "open_share": percent(indicator(application, "open_source", "share")),
+        "open_share": open_share_text(application.get("indicators", {}).get("open_source") or {}),
         "hhi": indicator(application, "concentration", "hhi"),
     }
 

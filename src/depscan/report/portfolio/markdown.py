@@ -11,7 +11,7 @@ from typing import Any
 
 from depscan.report import RenderOptions
 from depscan.report.markdown import md
-from depscan.report.portfolio import errors_text, extra_eu_hosted, level_text, percent
+from depscan.report.portfolio import errors_text, eu_share_text, extra_eu_hosted, level_text, open_share_text
 
 TOP_CONTROLLERS = 15
 TOP_OPPORTUNITIES = 15
@@ -29,8 +29,8 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
         "",
         f"- Lowest level: **{level_text(summary['lowest_level'])}**; mean score"
         f" {_number(summary['mean_score'])} (critical applications: {_number(summary['mean_score_critical'])})",
-        f"- Components controlled from the EU/EEA: {percent(indicators['components']['eu_share'])};"
-        f" open source: {percent(indicators['open_source']['share'])}",
+        f"- Components controlled from the EU/EEA: {eu_share_text(indicators['components'])}",
+        f"- Open source: {open_share_text(indicators['open_source'])}",
         f"- Concentration (HHI, 0-10,000): {_number(concentration['hhi'])} ({concentration['band'] or 'n/a'});"
         f" hosted dependencies {_number(concentration['hosted_hhi'])} ({concentration['hosted_band'] or 'n/a'})",
         "- Applications by level: "
@@ -84,8 +84,9 @@ def _controllers(controllers: list[dict[str, Any]]) -> list[str]:
     ]
     for c in controllers[:TOP_CONTROLLERS]:
         flag = "EU/EEA" if c["eu"] else "extra-EU"
+        where = f"{c['country']} ({flag})" if c.get("country") else f"none ({c.get('controller_type', 'community')})"
         lines.append(
-            f"| {md(c['name'])} | {c['country']} ({flag}) | {c['applications']} | {c['critical_applications']}"
+            f"| {md(c['name'])} | {where} | {c['applications']} | {c['critical_applications']}"
             f" | {c['hosted_applications']} | {md(', '.join(c['laws']) or 'none recorded')} |"
         )
     if len(controllers) > TOP_CONTROLLERS:

@@ -14,7 +14,13 @@ from typing import Any
 from openpyxl import Workbook
 
 from depscan.report import RenderOptions
-from depscan.report.portfolio import APPLICATION_COLUMNS, application_row, level_text, percent
+from depscan.report.portfolio import (
+    APPLICATION_COLUMNS,
+    application_row,
+    eu_share_text,
+    level_text,
+    open_share_text,
+)
 from depscan.report.xlsx import workbook_bytes, write_summary, write_table
 
 
@@ -197,8 +203,8 @@ def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
         ("Mean score of critical applications", summary["mean_score_critical"]),
         ("Components (summed over applications)", summary["components"]),
         ("Controlled outside the EU/EEA", summary["extra_eu"]),
-        ("EU/EEA share", percent(indicators["components"]["eu_share"])),
-        ("Open-source share", percent(indicators["open_source"]["share"])),
+        ("EU/EEA share", eu_share_text(indicators["components"])),
+        ("Open-source share", open_share_text(indicators["open_source"])),
         ("Controller concentration (HHI)", concentration["hhi"]),
         ("HHI of hosted dependencies", concentration["hosted_hhi"]),
         ("Controllers", concentration["controllers"]),
