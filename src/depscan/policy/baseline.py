@@ -25,7 +25,8 @@ from depscan.model import Component, Finding, Location, ScanResult, severity_ran
 
 #: the fingerprint scheme; a report says which one its findings use (key `fingerprints`)
 FINGERPRINT_SCHEME = "depscanFinding/v1"
-REPORT_SCHEMA = "depscan-report/1"
+#: report schemas whose findings compare: 1.1 (issue 12) changed what a vendor's country means, not findings
+REPORT_SCHEMAS = ("depscan-report/1", "depscan-report/1.1")
 
 
 def without_version(component: Component) -> str:
@@ -138,8 +139,9 @@ def read_report(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not a depscan JSON report (invalid JSON: {exc})") from None
     if not isinstance(report, dict) or not isinstance(report.get("schema"), str):
         raise ConfigError(f"{path}: not a depscan JSON report (no `schema`; write one with --format json)")
-    if report["schema"] != REPORT_SCHEMA:
-        raise ConfigError(f"{path}: report schema {report['schema']!r} is not {REPORT_SCHEMA!r}: cannot compare")
+    if report["schema"] not in REPORT_SCHEMAS:
+        expected = " or ".join(repr(schema) for schema in REPORT_SCHEMAS)
+        raise ConfigError(f"{path}: report schema {report['schema']!r} is not {expected}: cannot compare")
     scheme = report.get("fingerprints")
     version = (report.get("tool") or {}).get("version") if isinstance(report.get("tool"), dict) else None
     if scheme != FINGERPRINT_SCHEME:
