@@ -442,7 +442,7 @@ def test_vendor_matcher_attributes_infrastructure_components(cli):
     vendor_of = {name: {(c["vendor"] or {}).get("id") for c in entries} for name, entries in by_name.items()}
     assert vendor_of["actions/checkout"] == {"github"}
     assert vendor_of["ubuntu-24.04"] == {"github"}  # the hosted runner, through its supplier
-    assert vendor_of["hashicorp/aws"] == {"aws"}
+    assert vendor_of["hashicorp/aws"] == {"hashicorp"}  # published by HashiCorp, implies AWS
     assert vendor_of["scaleway/scaleway"] == {"scaleway"}
     runner = by_name["ubuntu-24.04"][0]
     assert runner["kind"] == "tooling"  # build chain

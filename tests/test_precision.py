@@ -121,7 +121,7 @@ def test_precision_over_the_corpus():
     from conftest import run_cli
 
     run = run_cli("scan", str(CORPUS), "--no-installed", "--format", "json", "--fail-on", "none")
-    check(draw(list(run.json()["components"]), 8), "../shared/corpus")
+    check(draw(list(run.json()["components"]), 25), "../shared/corpus")
 
 
 def test_the_draw_is_seeded_and_stable_as_the_population_grows():

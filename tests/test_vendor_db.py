@@ -128,7 +128,7 @@ def test_validate_reports_broken_records(cli, tmp_path):
 def test_lookup_does_not_guess_docker_hub_for_a_bare_owner_name(database):
     assert lookup(database, "terraform-provider-openstack/openstack") is None
     assert lookup(database, "nginx:1.27").id == "docker"
-    assert lookup(database, "hashicorp/aws").id == "aws"  # the provider means AWS infrastructure
+    assert lookup(database, "hashicorp/aws").id == "hashicorp"  # HashiCorp's code; it implies AWS infrastructure
 
 
 def test_every_purl_prefix_resolves_to_its_own_vendor_unless_a_longer_prefix_claims_it(database):
