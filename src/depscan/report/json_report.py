@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from depscan import __version__
-from depscan.model import Component, Finding, ScanResult, VendorMatch
+from depscan.model import Component, Finding, InputWarning, ScanResult, VendorMatch
 from depscan.report import RenderOptions
 
 SCHEMA = "depscan-report/1"
@@ -81,6 +81,16 @@ def component_dict(component: Component) -> dict[str, Any]:
     }
 
 
+def warning_dict(warning: InputWarning) -> dict[str, Any]:
+    """One input warning: its message, and its line and file when known."""
+    found: dict[str, Any] = {"message": warning.message}
+    if warning.line is not None:
+        found["line"] = warning.line
+    if warning.path:
+        found["path"] = warning.path
+    return found
+
+
 def report_dict(result: ScanResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
@@ -89,6 +99,7 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         "sources": [
             {"path": s.path, "format": s.format, "components": s.components}
             | ({"error": s.error, "line": s.line} if s.error else {})
+            | {"warnings": [warning_dict(w) for w in s.warnings]}
             for s in result.sources
         ],
         "components": [component_dict(c) for c in result.components],

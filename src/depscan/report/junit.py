@@ -31,6 +31,9 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
         if source.error:
             where = f"line {source.line}: " if source.line else ""
             ET.SubElement(case, "error", message=clean_text(where + source.error), type="input")
+        if source.warnings:
+            output = ET.SubElement(case, "system-err")
+            output.text = clean_text("\n".join(f"warning: {w}" for w in source.warnings))
     totals["tests"] += len(result.sources)
     for rule in rules_of(result):
         suite = ET.SubElement(root, "testsuite", name=rule.id)

@@ -17,6 +17,7 @@ from depscan.report._common import (
     components_by_id,
     exemptions_of,
     indicator_rows,
+    input_warnings,
     is_failing,
     level_label,
     rules_of,
@@ -163,6 +164,10 @@ def _details(result: ScanResult, findings: list[Finding], components: dict[str, 
     if result.errors:
         rows = [f"- `{md(s.path)}`{f' line {s.line}' if s.line else ''}: {md(s.error)}" for s in result.errors]
         sections.append(_section(f"Inputs that could not be read ({len(result.errors)})", rows))
+    warnings = input_warnings(result)
+    if warnings:
+        rows = [f"- {md(line)}" for line in warnings]
+        sections.append(_section(f"Input warnings: entries not used ({len(warnings)})", rows))
     output: list[str] = []
     used = 0
     for section in sections:

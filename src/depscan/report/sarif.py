@@ -26,6 +26,7 @@ from depscan.report._common import (
     RuleInfo,
     active,
     components_by_id,
+    input_warnings,
     primary_location,
     repository_path,
     rules_of,
@@ -90,6 +91,7 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     notifications = [
         {"level": "error", "message": {"text": f"{source.path}: {source.error}"}} for source in result.errors
     ]
+    notifications += [{"level": "warning", "message": {"text": line}} for line in input_warnings(result)]
     if dropped:
         notifications.append(
             {

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
+from depscan.report._common import input_warnings
 
 MAX_ROWS = 80
 PER_CONTROLLER = 4
@@ -146,3 +147,5 @@ def _footer(console: Console, result: ScanResult) -> None:
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
         console.print(f"[red]error[/]: {escape(where)}: {escape(source.error or '')}")
+    for line in input_warnings(result):
+        console.print(f"[yellow]warning[/]: {escape(line)}")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from depscan.ingest._yaml import line_of, load_one, mapping, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 from depscan.model import Component, Location
 
@@ -135,12 +135,10 @@ def _interpolate(text: str, environment: dict[str, str]) -> str:
 
 def _dotenv(path: Path) -> dict[str, str]:
     """`KEY=value` lines of the `.env` file Compose reads by default; absent or unreadable means none."""
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_ENV_BYTES:
-            return {}
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = read_related(path, str(path), _MAX_ENV_BYTES)
+    if data is None:
         return {}
+    text = data.decode("utf-8", errors="replace")
     values: dict[str, str] = {}
     for line in text.splitlines():
         if line.lstrip().startswith("#"):

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.lines import lines_of_keys
 from depscan.model import Component, Location
 
@@ -181,7 +181,10 @@ def _declared_in_manifest(lockfile: Path) -> list[str]:
     """v1 lockfiles do not list the root's dependencies: read them from package.json beside it."""
     manifest = lockfile.parent / "package.json"
     try:
-        document = orjson.loads(manifest.read_bytes())
+        data = read_related(manifest, str(lockfile))
+        if data is None:
+            return []
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return []
     names: list[str] = []
