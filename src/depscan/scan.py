@@ -89,8 +89,9 @@ def _run(
             if item.root is not None:
                 skipped.setdefault(item.root, 0)
                 # found by a search: its name is one a reader claims, its content is something else
-                message = "its name is that of a supported format but its content is not recognised: not read"
-                sources.append(SourceInfo(exc.path, None, warnings=[InputWarning(message)]))
+                if ingest.claims_by_name(item.path.resolve().as_posix(), item.path.name):
+                    message = "its name is that of a supported format but its content is not recognised: not read"
+                    sources.append(SourceInfo(exc.path, None, warnings=[InputWarning(message)]))
                 continue
             sources.append(SourceInfo(exc.path, None, error=exc.message))
             continue

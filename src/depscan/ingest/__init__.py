@@ -224,6 +224,24 @@ def _is_candidate(relative: str, name: str) -> bool:
     return False
 
 
+def claims_by_name(relative: str, name: str) -> bool:
+    """Whether a reader claims this file by a specific name (`bom.json`, `*.cdx.json`, `poetry.lock`), not only by
+    its folder and extension (`requirements/*.txt` also holds a README): content it cannot read is then worth a
+    warning."""
+    lowered_name, lowered_path = name.lower(), relative.lower()
+    for reader in READERS:
+        for pattern in (p.lower() for p in reader.filenames):
+            leaf = pattern.rsplit("/", 1)[-1]
+            if leaf.startswith("*.") and leaf.count(".") == 1:
+                continue
+            if "/" in pattern:
+                if fnmatch.fnmatch(lowered_path, "*/" + pattern) or fnmatch.fnmatch(lowered_path, pattern):
+                    return True
+            elif fnmatch.fnmatch(lowered_name, pattern):
+                return True
+    return False
+
+
 def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discovered | InputError | Skipped]:
     """Expand the user's paths: files as given, directories searched for supported file names."""
     for given in paths:
