@@ -138,7 +138,7 @@ def scan(
         # a scan that dropped or could not use something never ends in silence, whatever its exit code
         warning(
             f"{len(result.warnings)} input warning(s) in {len({id(s) for s, _ in result.warnings})} source(s): "
-            "the report does not include what they name"
+            "entries they name are missing from the report or incomplete"
         )
     render_options = RenderOptions(
         color=use_color(sys.stdout) and not output and not output_dir,

@@ -153,6 +153,22 @@ class InputFile:
         """An entry this file holds that could not be used: a warning naming the file, never a silent drop."""
         warn(self.display, message, line)
 
+    def list_at(self, container: Any, key: str, line: int | None = None) -> list[Any]:
+        """`container[key]` when it is a list, [] when the key is absent; an input error when it is anything else."""
+        if not isinstance(container, dict) or key not in container:
+            return []
+        return self.expect(container[key], list, f"{key!r}", line)  # type: ignore[no-any-return]
+
+    def dict_at(self, container: Any, key: str, line: int | None = None) -> dict[Any, Any]:
+        """`container[key]` when it is an object, {} when the key is absent; an input error when it is anything else."""
+        if not isinstance(container, dict) or key not in container:
+            return {}
+        return self.expect(container[key], dict, f"{key!r}", line)  # type: ignore[no-any-return]
+
+    def skip(self, what: str, value: Any, line: int | None = None) -> None:
+        """Warn that an entry of the wrong type was not used."""
+        self.warn(f"{what} is {type_name(value)}: not used", line)
+
     def expect(self, value: Any, kind: type | tuple[type, ...], what: str, line: int | None = None) -> Any:
         """`value` when it has the container type the format requires; an input error naming the file otherwise."""
         if isinstance(value, kind):

@@ -40,6 +40,12 @@ _BARE_USERINFO = re.compile(
     r"(?=[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?(?:[/:\s\"'<>`|]|$))"
 )
 
+#: the same inside a purl, where `@` is percent-encoded (`pkg:golang/user:token%40host/path@v1`)
+_ENCODED_BARE_USERINFO = re.compile(
+    r"(?i)(?<=/)[A-Za-z0-9._~!$'()*+,=\-]+(?::|%3A)[^\s/@:%\"'<>`|\\]+%40"
+    r"(?=[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"
+)
+
 #: C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates that reorder what a reader sees
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: the same, keeping tab, line feed and carriage return: the layout of a whole report
@@ -56,6 +62,7 @@ def redact(text: str) -> str:
         text = _BARE_USERINFO.sub("", text)
     if "%" in text:
         text = _ENCODED_USERINFO.sub(r"\1", text)
+        text = _ENCODED_BARE_USERINFO.sub("", text)
     if "=" in text or "%3" in text or "%3d" in text:
         text = _SECRET_PARAMETER.sub(_redacted_parameter, text)
     return text

@@ -25,7 +25,13 @@ from typing import Any
 
 from depscan.ingest._yaml import line_of, load_one, mapping, text_of
 from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
-from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
+from depscan.ingest.infra.images import (
+    ComponentSet,
+    comment_after,
+    image_component,
+    parse_image,
+    without_unresolved_tag,
+)
 from depscan.model import Component, Location
 
 _NAME_HINT = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -88,8 +94,9 @@ class ComposeReader(Reader):
             if image
         }
         found = ComponentSet()
-        for service in services.values():
+        for service_name, service in services.items():
             if not isinstance(service, dict):
+                source.skip(f"service {service_name!r}", service, line_of(service_name))
                 continue
             build = service.get("build")
             remote_context = _remote_context(build)
@@ -102,8 +109,15 @@ class ComposeReader(Reader):
             policy = str(service.get("pull_policy") or "").lower()
             if reference in built or policy in ("build", "never"):
                 continue
+            if _UNRESOLVED in reference:
+                # `grafana/loki:${LOKI_VERSION}`: the image is known, its tag is not
+                kept = without_unresolved_tag(source, reference, _UNRESOLVED, line_of(written), shown=written)
+                if kept is None:
+                    continue
+                reference = kept
             image = parse_image(reference)
             if image is None:
+                source.warn(f"image {written!r} is not an image reference: not used", line_of(written))
                 continue
             platform = text_of(service.get("platform"))
             line = line_of(written)

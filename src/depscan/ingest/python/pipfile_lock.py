@@ -41,11 +41,15 @@ class PipfileLockReader(Reader):
         lines = _section_lines(source.data)
         components: dict[str, Component] = {}
         for section, pipfile_section, scope in _SECTIONS:
-            packages = document.get(section)
-            if not isinstance(packages, dict):
-                continue
+            packages = source.dict_at(document, section)
             for name, entry in packages.items():
-                if not isinstance(entry, dict) or not valid_pypi_name(name) or _is_local(entry):
+                if not isinstance(entry, dict):
+                    source.skip(f"package {name!r}", entry)
+                    continue
+                if not valid_pypi_name(name):
+                    source.warn(f"package name {name!r} is not a valid Python package name: not used")
+                    continue
+                if _is_local(entry):
                     continue
                 version = _pinned(entry.get("version"))
                 key = purls.pypi_name(name)
