@@ -340,3 +340,10 @@ def test_workflows_folder_and_requirements_folder_and_output_dir(cli, tmp_path):
     paths = [s["path"] for s in second.json()["sources"]]
     assert any(p.endswith("requirements/base.txt") for p in paths)
     assert not any("reports" in p for p in paths)  # its own reports are not read back
+
+
+def test_duplicate_yaml_keys_are_warnings(cli, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: nginx:1.25\n  a:\n    image: redis:7\n")
+    run = cli("scan", str(tmp_path / "compose.yaml"), "--format", "json", "--fail-on", "none", "--no-installed")
+    warning = run.json()["sources"][0]["warnings"][0]
+    assert "duplicate key 'a'" in warning["message"] and warning["line"] == 4
