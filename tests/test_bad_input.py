@@ -124,7 +124,12 @@ def test_directory_search_skips_files_whose_content_is_not_the_format_their_name
     (tmp_path / "requirements.txt").write_text("boto3==1.0\n")
     run = cli("scan", str(tmp_path), "--format", "json", "--fail-on", "none")
     assert run.code == 0, run.stderr
-    assert [s["path"] for s in run.json()["sources"]] == [str(tmp_path / "requirements.txt")]
+    sources = {s["path"]: s for s in run.json()["sources"]}
+    assert sources[str(tmp_path / "requirements.txt")]["components"] == 1
+    skipped = sources[str(tmp_path / "bom.json")]  # skipped, but said: never a silent drop
+    assert skipped["format"] is None and skipped["components"] == 0 and "error" not in skipped
+    assert "not recognised" in skipped["warnings"][0]["message"]
+    assert "bom.json" in run.stderr and "warning" in run.stderr
     named = cli("scan", str(tmp_path / "bom.json"), "--format", "json")
     assert named.code == 3 and "unrecognised format" in named.stderr
 
@@ -133,4 +138,6 @@ def test_directory_whose_only_candidates_are_not_supported(cli, tmp_path):
     (tmp_path / "bom.json").write_text('{"not": "an sbom"}')
     run = cli("scan", str(tmp_path), "--format", "json")
     assert run.code == 3
-    assert_one_clean_error(run, str(tmp_path), "no supported")
+    errors = [line for line in run.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and str(tmp_path) in errors[0] and "no supported" in errors[0]
+    assert "Traceback" not in run.stderr and "bom.json" in run.stderr  # the file passed over is named

@@ -19,7 +19,7 @@ def components_of(path: Path) -> dict[str, object]:
 
 
 def test_module_pom_resolves_versions_through_its_local_parent():
-    result = read_file(MAVEN / "multi" / "service" / "pom.xml")
+    result = read_file(MAVEN / "multi" / "service" / "pom.xml", root=MAVEN / "multi")  # a scan of the project
     assert result.format == "maven-pom"
     found = {c.name: c for c in result.components}
     # the parent is ../pom.xml, part of the same build: not a component
@@ -173,3 +173,10 @@ def test_gradle_bad_line(tmp_path):
         "# This is a Gradle generated file for dependency locking.\norg.acme:only-two=compileClasspath\n",
     )
     assert error.line == 2
+
+
+def test_module_pom_given_alone_does_not_read_outside_its_directory():
+    """A given file's root is its directory: the parent POM above it is not read, and a warning says so."""
+    result = read_file(MAVEN / "multi" / "service" / "pom.xml")
+    assert any("outside the scanned directory" in w.message for w in result.warnings)
+    assert "eu.example.shop:shop-parent" in {c.name for c in result.components}  # unresolved, not dropped

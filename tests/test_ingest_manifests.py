@@ -85,7 +85,7 @@ def test_package_json_declarations():
 
 
 def test_package_json_workspace_member_skips_its_siblings():
-    result = read_file(NPM_APP / "packages" / "ui" / "package.json")
+    result = read_file(NPM_APP / "packages" / "ui" / "package.json", root=NPM_APP)
     assert {c.purl for c in result.components} == {"pkg:npm/classnames@2.5.1"}  # "@acme/shop": "*" is the root
 
 
@@ -200,7 +200,7 @@ def test_composer_corpus_style_folder_folds_into_lock(cli):
 
 
 def test_cargo_member_inherits_from_the_workspace():
-    result = read_file(CARGO / "crates" / "app" / "Cargo.toml")
+    result = read_file(CARGO / "crates" / "app" / "Cargo.toml", root=CARGO)
     assert result.format == "cargo-toml"
     components = by_ref(result)
     assert set(components) == {
@@ -251,7 +251,7 @@ def test_cargo_folder_reports_each_crate_once(cli):
 
 
 def test_csproj_with_central_package_management():
-    result = read_file(DOTNET / "src" / "Web" / "Web.csproj")
+    result = read_file(DOTNET / "src" / "Web" / "Web.csproj", root=DOTNET)
     assert result.format == "msbuild-project"
     components = by_ref(result)
     assert set(components) == {

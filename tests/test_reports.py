@@ -82,7 +82,10 @@ def render_text(result: ScanResult, name: str) -> str:
 
 
 def test_output_dir_holds_one_file_per_format(written):
-    assert sorted(p.name for p in written.iterdir()) == sorted(file_name(name) for name in FORMATS)
+    # one report per format, and the marker that keeps a later `depscan scan .` from reading them back
+    assert sorted(p.name for p in written.iterdir()) == sorted(
+        [*(file_name(name) for name in FORMATS), ".depscan-output"]
+    )
     assert len({file_name(name) for name in FORMATS}) == len(FORMATS)
 
 
@@ -336,7 +339,7 @@ def test_spreadsheet_cells_cannot_start_a_formula(hostile):
     rows = list(csv.reader(io.StringIO(render_text(hostile, "csv"))))
     cells = [cell for row in rows for cell in row]
     assert '\'=HYPERLINK("http://attacker.invalid","open")' in cells
-    assert "'+SUM(1,2)" in cells and "'-1+2" in cells and "'\tcmd" in cells
+    assert "'+SUM(1,2)" in cells and "'-1+2" in cells and "\\x09cmd" in cells  # a tab is escaped as text
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
     workbook = openpyxl.load_workbook(io.BytesIO(renderer("xlsx")(hostile, OPTIONS)))
     seen = 0

@@ -82,7 +82,7 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        document = _toml.loads(path.read_text(encoding="utf-8-sig"))
+        document = _toml.loads_config(_toml.read_config_text(path))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
         return False  # not ours to judge: someone else's broken pyproject.toml must not stop a scan
     tool = document.get("tool")
@@ -129,7 +129,7 @@ def load(
 
 def _apply_file(settings: Settings, path: Path) -> None:
     try:
-        document = _toml.loads(path.read_text(encoding="utf-8-sig"))
+        document = _toml.loads_config(_toml.read_config_text(path))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (_toml.TOMLDecodeError, UnicodeDecodeError) as exc:

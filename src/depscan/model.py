@@ -190,6 +190,7 @@ class SourceInfo:
     components: int = 0
     error: str | None = None
     line: int | None = None
+    warnings: list[InputWarning] = field(default_factory=list)  # what was read but could not be used
 
 
 @dataclass(slots=True)
@@ -209,3 +210,24 @@ class ScanResult:
     @property
     def errors(self) -> list[SourceInfo]:
         return [s for s in self.sources if s.error]
+
+    @property
+    def warnings(self) -> list[tuple[SourceInfo, InputWarning]]:
+        """Every input warning with its source, in the order of the sources."""
+        return [(s, w) for s in self.sources for w in s.warnings]
+
+
+@dataclass(slots=True, frozen=True)
+class InputWarning:
+    """Something an input holds that depscan could not use (an entry of the wrong type, an include outside the
+    scanned directory, a duplicate key): reported with its source, so that no scan drops anything silently."""
+
+    message: str
+    line: int | None = None
+    path: str | None = None  # the file it is about, when not the source itself (an included file)
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.path and self.line else (self.path or "")
+        if not self.path and self.line:
+            where = f"line {self.line}"
+        return f"{where}: {self.message}" if where else self.message

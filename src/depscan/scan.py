@@ -15,7 +15,8 @@ from pathlib import Path
 
 from depscan import enrich, ingest, resolve
 from depscan.errors import InputError, UnrecognisedFormat
-from depscan.model import Component, ScanResult, SourceInfo
+from depscan.ingest.redact import safe_text
+from depscan.model import Component, InputWarning, ScanResult, SourceInfo
 from depscan.policy import baseline as baseline_module
 from depscan.policy import rules as rules_module
 from depscan.policy.evaluate import build_result
@@ -82,14 +83,22 @@ def _run(
         if isinstance(item, InputError):
             sources.append(SourceInfo(item.path, None, error=item.message, line=item.line))
             continue
+        if isinstance(item, ingest.Skipped):
+            sources.append(SourceInfo(safe_text(item.path), None, warnings=[InputWarning(safe_text(item.message))]))
+            continue
         if progress is not None:
             progress(item.display)
+        root = Path(item.root) if item.root is not None else None
         try:
-            result = ingest.read_file(item.path, item.display)
+            result = ingest.read_file(item.path, item.display, root=root)
         except UnrecognisedFormat as exc:
             if item.root is not None:
                 skipped.setdefault(item.root, 0)
-                continue  # found by a search: its name looked supported, its content is something else
+                # found by a search: its name is one a reader claims, its content is something else
+                if ingest.claims_by_name(item.path.resolve().as_posix(), item.path.name):
+                    message = "its name is that of a supported format but its content is not recognised: not read"
+                    sources.append(SourceInfo(exc.path, None, warnings=[InputWarning(message)]))
+                continue
             sources.append(SourceInfo(exc.path, None, error=exc.message))
             continue
         except InputError as exc:
@@ -97,12 +106,16 @@ def _run(
             continue
         if item.root is not None:
             skipped[item.root] = 1
-        sources.append(SourceInfo(item.display, result.format, components=len(result.components)))
+        sources.append(
+            SourceInfo(
+                safe_text(item.display), result.format, components=len(result.components), warnings=result.warnings
+            )
+        )
         found.extend(result.components)
         read_paths.append(item.path)
-    for root, read_any in skipped.items():
+    for root_given, read_any in skipped.items():
         if not read_any:
-            sources.append(SourceInfo(root, None, error="no supported SBOM or lockfile found in this directory"))
+            sources.append(SourceInfo(root_given, None, error="no supported SBOM or lockfile found in this directory"))
     components = resolve.merge(found)
     given_folders = [Path(p) for p in options.paths if Path(p).is_dir()]
     enrich.run(components, options.enrichment, [*read_paths, *given_folders], progress)

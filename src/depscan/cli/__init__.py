@@ -7,6 +7,9 @@ start-up.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from depscan import __version__
@@ -21,7 +24,24 @@ from depscan.cli.rules import rules_group
 from depscan.cli.scan import scan
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, ending a failed write to stdout or stderr with one message, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from depscan.console import is_write_error, output_failed
+
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
+        except OSError as exc:
+            if not is_write_error(exc):
+                raise
+            output_failed(exc, "standard output")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="depscan")
 def main() -> None:
     """Which dependencies are controlled outside the EU, or are not open source."""

@@ -19,10 +19,18 @@ def load_database(path: str | None) -> Any:
     from depscan.errors import ConfigError
 
     try:
-        return vendordb.load(Path(path) if path else None)
+        database = vendordb.load(Path(path) if path else None)
     except ConfigError as exc:
         error(str(exc))
         sys.exit(EXIT_USAGE)
+    except (OSError, ValueError, RecursionError) as exc:
+        error(f"{path}: not a vendor database: {exc}")
+        sys.exit(EXIT_USAGE)
+    if path and not database.vendors:
+        # an empty folder or `/etc` would otherwise scan with no vendor known and exit 0: a configuration error
+        error(f"{path}: not a vendor database (no vendor records in vendors/*.toml)")
+        sys.exit(EXIT_USAGE)
+    return database
 
 
 def load_baseline(path: str, ruleset_id: str) -> Any:

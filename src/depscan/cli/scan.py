@@ -19,7 +19,7 @@ from depscan.cli.common import (
     policy_setup,
     warn_exemptions,
 )
-from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, write_output
+from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, warning, write_output
 from depscan.progress import ProgressBar
 
 #: the report formats of `depscan scan --format` (kept in step with depscan.report.FORMATS by a test)
@@ -166,6 +166,18 @@ def scan(
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
         error(f"{where}: {source.error}")
+    for source, notice in result.warnings:
+        warning(
+            f"{notice.path or source.path}:{notice.line}: {notice.message}"
+            if notice.line
+            else f"{notice.path or source.path}: {notice.message}"
+        )
+    if result.warnings:
+        # a scan that dropped or could not use something never ends in silence, whatever its exit code
+        warning(
+            f"{len(result.warnings)} input warning(s) in {len({id(s) for s, _ in result.warnings})} source(s): "
+            "entries they name are missing from the report or incomplete"
+        )
     render_options = RenderOptions(
         color=use_color(sys.stdout) and not output and not output_dir,
         tool_version=__version__,
@@ -174,7 +186,8 @@ def scan(
         min_severity=min_severity,
     )
     for format_, target in targets:
-        write_output(renderer(format_)(result, render_options), target)
+        payload = renderer(format_)(result, render_options)
+        write_output(payload, target, keep_ansi=format_ == "table" and render_options.color and target is None)
     warn_exemptions(result.exemptions)
     if result.summary["failing_findings"]:
         _explain_failure(result)
@@ -218,6 +231,11 @@ def _report_targets(
     if output_dir:
         try:
             Path(output_dir).mkdir(parents=True, exist_ok=True)
+            from depscan.ingest import OUTPUT_MARKER
+
+            marker = Path(output_dir) / OUTPUT_MARKER
+            if not marker.exists():  # a later `depscan scan .` skips this folder: it holds reports, not inputs
+                marker.write_text("depscan writes its reports here; depscan scan does not read this folder.\n")
         except OSError as exc:
             error(f"{output_dir}: cannot create directory: {exc.strerror or exc}")
             sys.exit(EXIT_USAGE)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from depscan.errors import InputError, UnrecognisedFormat
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, reading_under
 from depscan.ingest.dotnet.msbuild import MsbuildProjectReader, PackagesConfigReader
 from depscan.ingest.dotnet.nuget_lock import NugetLockReader
 from depscan.ingest.go.gomod import GoModReader, GoSumReader
@@ -42,7 +42,7 @@ from depscan.ingest.python.pylock import PylockReader
 from depscan.ingest.python.pyproject import PyprojectReader
 from depscan.ingest.python.requirements import RequirementsReader
 from depscan.ingest.python.uv_lock import UvLockReader
-from depscan.ingest.redact import scrub
+from depscan.ingest.redact import safe_text, scrub
 from depscan.ingest.ruby.gemfile_lock import GemfileLockReader
 from depscan.ingest.rust.cargo_lock import CargoLockReader
 from depscan.ingest.rust.cargo_toml import CargoTomlReader
@@ -52,6 +52,7 @@ from depscan.ingest.sbom.spdx3_json import Spdx3JsonReader
 from depscan.ingest.sbom.spdx_json import SpdxJsonReader
 from depscan.ingest.sbom.spdx_tagvalue import SpdxTagValueReader
 from depscan.ingest.sbom.spdx_yaml import SpdxYamlReader
+from depscan.model import InputWarning
 
 READERS: tuple[Reader, ...] = (
     CycloneDxJsonReader(),
@@ -125,7 +126,7 @@ SKIPPED_DIRECTORIES = {
     "dist",
 }
 
-__all__ = ["READERS", "InputFile", "ReadResult", "Reader", "discover", "read_file", "supported_formats"]
+__all__ = ["READERS", "InputFile", "ReadResult", "Reader", "Skipped", "discover", "read_file", "supported_formats"]
 
 
 def supported_formats() -> list[str]:
@@ -139,27 +140,47 @@ def detect(source: InputFile) -> Reader:
     if source.is_binary:
         raise source.error("binary file, not an SBOM or lockfile")
     for reader in READERS:
-        if reader.sniff(source):
-            return reader
+        try:
+            if reader.sniff(source):
+                return reader
+        except RecursionError:
+            raise source.error(f"document nested too deeply to read (sniffing it as {reader.format})") from None
     raise UnrecognisedFormat(source.display, f"unrecognised format (depscan reads: {', '.join(supported_formats())})")
 
 
-def read_file(path: Path, display: str | None = None) -> ReadResult:
-    """Read one file; raise InputError, never anything else, when it cannot be read."""
+def read_file(path: Path, display: str | None = None, root: Path | None = None) -> ReadResult:
+    """Read one file; raise InputError, never anything else, when it cannot be read.
+
+    Every file it opens besides `path` (includes, manifests beside a lock) must lie under `root`: the directory
+    the user named, or by default the directory of `path`. What the reader could not use becomes `warnings`.
+    """
+    with reading_under(root if root is not None else path.absolute().parent) as context:
+        try:
+            result = _read(path, display)
+        except InputError as exc:
+            raise type(exc)(safe_text(exc.path), safe_text(exc.message), exc.line) from None
+        mark_direct(result)
+        scrub(result.components)
+        shown = display or str(path)
+        result.warnings = [
+            InputWarning(safe_text(w.message), w.line, None if w.path in (None, shown) else safe_text(w.path))
+            for w in context.warnings
+        ]
+    return result
+
+
+def _read(path: Path, display: str | None) -> ReadResult:
     source = InputFile.open(path, display)
     reader = detect(source)
     try:
-        result = reader.read(source)
+        return reader.read(source)
     except InputError:
         raise
-    except RecursionError:
-        raise source.error("document nested too deeply") from None
+    except (RecursionError, MemoryError):
+        raise source.error("document nested too deeply to read") from None
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         # a reader bug or an input shape it did not expect: still one line, naming the file
         raise source.error(f"could not read as {reader.format}: {type(exc).__name__}: {exc}") from None
-    scrub(result.components)
-    mark_direct(result)
-    return result
 
 
 @dataclass(frozen=True)
@@ -169,12 +190,29 @@ class Discovered:
     root: str | None = None  # the directory the user named, when found by searching it
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something a directory search passed over that the user should hear about (a symlink out, an unreadable
+    folder): a warning of the scan, never a silent skip."""
+
+    path: str
+    message: str
+
+
+#: written into every `--output-dir`: a later scan of the project does not read depscan's own reports
+OUTPUT_MARKER = ".depscan-output"
+
+
 def _matches_any(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
 def _is_candidate(relative: str, name: str) -> bool:
-    """Whether a file name (or, for patterns with a folder, its relative path) is one a reader claims."""
+    """Whether a file name (or, for patterns with a folder, its path) is one a reader claims.
+
+    `relative` is the path from the scanned directory, prefixed with the directory as given, so that a scan of
+    `.github/workflows` itself still matches `.github/workflows/*.yml`.
+    """
     lowered_name, lowered_path = name.lower(), relative.lower()
     for reader in READERS:
         for pattern in (p.lower() for p in reader.filenames):
@@ -186,13 +224,34 @@ def _is_candidate(relative: str, name: str) -> bool:
     return False
 
 
-def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discovered | InputError]:
+def claims_by_name(relative: str, name: str) -> bool:
+    """Whether a reader claims this file by a specific name (`bom.json`, `*.cdx.json`, `poetry.lock`), not only by
+    its folder and extension (`requirements/*.txt` also holds a README): content it cannot read is then worth a
+    warning."""
+    lowered_name, lowered_path = name.lower(), relative.lower()
+    for reader in READERS:
+        for pattern in (p.lower() for p in reader.filenames):
+            leaf = pattern.rsplit("/", 1)[-1]
+            if leaf.startswith("*.") and leaf.count(".") == 1:
+                continue
+            if "/" in pattern:
+                if fnmatch.fnmatch(lowered_path, "*/" + pattern) or fnmatch.fnmatch(lowered_path, pattern):
+                    return True
+            elif fnmatch.fnmatch(lowered_name, pattern):
+                return True
+    return False
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discovered | InputError | Skipped]:
     """Expand the user's paths: files as given, directories searched for supported file names."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found = False
             for item in _walk(path, exclude):
+                if isinstance(item, Skipped):
+                    yield item
+                    continue
                 found = True
                 yield Discovered(item, str(item), root=given)
             if not found:
@@ -203,8 +262,18 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[Discov
             yield InputError(given, "no such file or directory")
 
 
-def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
-    for directory, subdirectories, files in os.walk(root):
+def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path | Skipped]:
+    resolved_root = root.resolve()
+    # the folder as the user sees it, so that `.github/workflows` matches patterns that name that folder
+    shown_root = resolved_root.as_posix()
+    problems: list[OSError] = []
+    for directory, subdirectories, files in os.walk(root, onerror=problems.append):
+        while problems:
+            failed = problems.pop()
+            yield Skipped(str(failed.filename or directory), f"folder not searched: {failed.strerror or failed}")
+        if OUTPUT_MARKER in files and Path(directory) != root:
+            subdirectories[:] = []
+            continue  # a folder of reports depscan wrote: never read back as input
         subdirectories[:] = sorted(
             d
             for d in subdirectories
@@ -217,5 +286,18 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
             relative = os.path.relpath(full, root)
             if _matches_any(relative, exclude) or _matches_any(name, exclude):
                 continue
-            if _is_candidate(relative.replace(os.sep, "/"), name):
-                yield Path(full)
+            if not _is_candidate(f"{shown_root}/{relative.replace(os.sep, '/')}", name):
+                continue
+            if os.path.islink(full):
+                try:
+                    target = Path(full).resolve()
+                except (OSError, RuntimeError):
+                    yield Skipped(full, "symbolic link that cannot be resolved: not read")
+                    continue
+                if not (target == resolved_root or target.is_relative_to(resolved_root)):
+                    yield Skipped(full, "symbolic link to a file outside the scanned directory: not read")
+                    continue
+            yield Path(full)
+    while problems:
+        failed = problems.pop()
+        yield Skipped(str(failed.filename or root), f"folder not searched: {failed.strerror or failed}")

@@ -35,7 +35,7 @@ import yaml
 from yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from depscan.ingest.base import InputFile
+from depscan.ingest.base import InputFile, warn
 
 #: nodes after alias expansion: far above real manifests (a 5 MB Kubernetes dump is ~300,000), far below a bomb
 MAX_EXPANDED_NODES = 2_000_000
@@ -76,7 +76,23 @@ def _construct_local_tag(loader: yaml.SafeLoader, suffix: str, node: Node) -> An
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
 
 
+def _construct_mapping_warning_duplicates(loader: Any, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+    """PyYAML keeps the last of two equal keys without a word: warn, naming the line of the second."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                warn(
+                    getattr(loader, "depscan_display", ""),
+                    f"duplicate key {key_node.value!r} in a YAML mapping: only its last value is used",
+                    key_node.start_mark.line + 1,
+                )
+            seen.add(key_node.value)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)  # type: ignore[arg-type]
+
+
 def _configure(loader_class: type) -> type:
+    loader_class.construct_mapping = _construct_mapping_warning_duplicates  # type: ignore[attr-defined]
     for tag in ("str", "int", "float", "timestamp"):
         loader_class.add_constructor(f"tag:yaml.org,2002:{tag}", _construct_str)
     loader_class.add_multi_constructor("!", _construct_local_tag)
@@ -189,6 +205,7 @@ def load_all(source: InputFile, text: str | None = None) -> list[Any]:
 
 def _documents(source: InputFile, text: str) -> Iterator[Any]:
     loader = _loader_for(source, text)(text)
+    loader.depscan_display = source.display
     may_alias = bool(
         _ANCHOR.search(text)
     )  # without anchors there are no aliases: a document is no larger than its text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,10 @@ def load(path: str) -> Inventory:
     """Load the inventory at `path`; the format is chosen by the extension (.csv, else TOML)."""
     file_path = Path(path)
     try:
-        size = file_path.stat().st_size
+        info = file_path.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{path}: not a regular file (a FIFO, device or socket)")
         if size > MAX_INVENTORY_BYTES:
             raise ConfigError(f"{path}: inventory is {size} bytes, over the {MAX_INVENTORY_BYTES} byte limit")
         data = file_path.read_bytes()
@@ -98,7 +102,7 @@ def parse_toml(data: bytes, path: str) -> tuple[str | None, list[Application]]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        document = _toml.loads(text)
+        document = _toml.loads_config(text)
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     unknown = sorted(set(document) - {"inventory", "application"})

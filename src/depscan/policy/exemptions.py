@@ -96,13 +96,15 @@ def load(path: str | Path) -> list[Exemption]:
     """Read and check an exemptions file; every problem is reported at once, as a ConfigError."""
     origin = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = _toml.read_config_text(Path(path))
+    except _toml.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{origin}: cannot read exemptions: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{origin}: exemptions file is not UTF-8: {exc}") from None
     try:
-        document = _toml.loads(text)
+        document = _toml.loads_config(text)
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
     unknown = set(document) - {"exemption"}

@@ -209,7 +209,7 @@ def _locate(item: str) -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return _toml.loads(path.read_text(encoding="utf-8-sig"))
+        return _toml.loads_config(_toml.read_config_text(path))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read rule set: {exc.strerror or exc}") from None
     except (_toml.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -304,10 +304,22 @@ def _check_severity(problems: list[str], path: Path, rule_id: str, severity: Any
 
 def _check_template(problems: list[str], path: Path, rule_id: str, text: str) -> None:
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)]
     except ValueError as exc:
         problems.append(f"{path}: rule {rule_id!r}: bad template {text!r}: {exc}")
         return
+    for name, spec, conversion in fields:
+        if name is not None and (spec or conversion):
+            # `{name:>999999999}` would build a gigabyte string per finding: placeholders are plain `{name}`
+            problems.append(
+                f"{path}: rule {rule_id!r}: placeholder {{{name}}} has a format specifier or conversion"
+                f" ({(':' + spec) if spec else ''}{('!' + conversion) if conversion else ''}): write plain {{{name}}}"
+            )
+            return
+        if name is not None and any(mark in name for mark in ".["):
+            problems.append(f"{path}: rule {rule_id!r}: placeholder {{{name}}}: attribute and index access are refused")
+            return
+    names = {name for name, _, _ in fields if name is not None}
     unknown = names - PLACEHOLDERS
     if unknown:
         problems.append(

@@ -339,6 +339,15 @@ def _attribute(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
+def input_warnings(result: ScanResult) -> list[str]:
+    """Every input warning as one line `path[:line]: message`, for the formats that list them."""
+    lines = []
+    for source, warning in result.warnings:
+        where = warning.path or source.path
+        lines.append(f"{where}:{warning.line}: {warning.message}" if warning.line else f"{where}: {warning.message}")
+    return lines
+
+
 def clean_text(value: str) -> str:
     """Drop the control characters XML 1.0 and spreadsheets refuse (tab, newline and CR are kept)."""
     return _CONTROL_CHARACTERS.sub("", value)

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from depscan import __version__
-from depscan.model import Component, Finding, ScanResult, VendorMatch
+from depscan.model import Component, Finding, InputWarning, ScanResult, VendorMatch
 from depscan.policy.baseline import FINGERPRINT_SCHEME, fingerprints_of
 from depscan.report import RenderOptions
 
@@ -97,6 +97,16 @@ def component_dict(component: Component) -> dict[str, Any]:
     }
 
 
+def warning_dict(warning: InputWarning) -> dict[str, Any]:
+    """One input warning: its message, and its line and file when known."""
+    found: dict[str, Any] = {"message": warning.message}
+    if warning.line is not None:
+        found["line"] = warning.line
+    if warning.path:
+        found["path"] = warning.path
+    return found
+
+
 def report_dict(result: ScanResult, options: RenderOptions | None = None) -> dict[str, Any]:
     options = options or RenderOptions()
     prints = fingerprints_of(result, options.working_dir, options.base_dir)
@@ -109,6 +119,7 @@ def report_dict(result: ScanResult, options: RenderOptions | None = None) -> dic
         "sources": [
             {"path": s.path, "format": s.format, "components": s.components}
             | ({"error": s.error, "line": s.line} if s.error else {})
+            | {"warnings": [warning_dict(w) for w in s.warnings]}
             for s in result.sources
         ],
         "components": [component_dict(c) for c in result.components],

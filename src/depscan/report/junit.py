@@ -34,6 +34,9 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
         if source.error:
             where = f"line {source.line}: " if source.line else ""
             ET.SubElement(case, "error", message=clean_text(where + source.error), type="input")
+        if source.warnings:
+            output = ET.SubElement(case, "system-err")
+            output.text = clean_text("\n".join(f"warning: {w}" for w in source.warnings))
     totals["tests"] += len(result.sources)
     files, by_case = _cases(result, options.min_severity)
     for rule in rules_of(result):

@@ -17,6 +17,7 @@ from depscan.report._common import (
     components_by_id,
     exemptions_of,
     indicator_rows,
+    input_warnings,
     is_failing,
     level_label,
     provenance_line,
@@ -212,6 +213,10 @@ def _details(
     if sources:
         # before the long lists, so that the budget cuts a list of findings, not the evidence
         sections.insert(min(2, len(sections)), sources)
+    warnings = input_warnings(result)
+    if warnings:
+        rows = [f"- {md(line)}" for line in warnings]
+        sections.append(_section(f"Input warnings: entries not used ({len(warnings)})", rows))
     output: list[str] = []
     used = 0
     for section in sections:

@@ -27,6 +27,7 @@ from depscan.report._common import (
     RuleInfo,
     components_by_id,
     fingerprints,
+    input_warnings,
     primary_location,
     repository_path,
     rules_of,
@@ -89,6 +90,7 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     notifications = [
         {"level": "error", "message": {"text": f"{source.path}: {source.error}"}} for source in result.errors
     ]
+    notifications += [{"level": "warning", "message": {"text": line}} for line in input_warnings(result)]
     if dropped:
         notifications.append(
             {

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
-from depscan.report._common import indicator_rows
+from depscan.report._common import indicator_rows, input_warnings
 
 MAX_ROWS = 80
 PER_CONTROLLER = 4
@@ -154,3 +154,5 @@ def _footer(console: Console, result: ScanResult) -> None:
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
         console.print(f"[red]error[/]: {escape(where)}: {escape(source.error or '')}")
+    for line in input_warnings(result):
+        console.print(f"[yellow]warning[/]: {escape(line)}")

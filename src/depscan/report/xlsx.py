@@ -76,8 +76,11 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
         write_table(workbook.create_sheet("Exemptions"), keys, [[_text(e.get(k)) for k in keys] for e in exemptions])
     write_table(
         workbook.create_sheet("Inputs"),
-        ("path", "format", "components", "error", "line"),
-        [(s.path, s.format or "", s.components, s.error or "", s.line) for s in result.sources],
+        ("path", "format", "components", "error", "line", "warnings"),
+        [
+            (s.path, s.format or "", s.components, s.error or "", s.line, "\n".join(str(w) for w in s.warnings))
+            for s in result.sources
+        ],
     )
     return workbook_bytes(workbook)
 

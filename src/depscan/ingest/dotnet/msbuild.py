@@ -34,7 +34,7 @@ from typing import Any
 from depscan import purls
 from depscan.errors import InputError
 from depscan.ingest._xml import LineHandler, parse_xml
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, confined, read_regular
 from depscan.model import Component, Location
 
 _ITEMS = {"PackageReference", "PackageVersion", "GlobalPackageReference"}
@@ -307,6 +307,8 @@ def _nearest(directory: Path, name: str) -> Path | None:
 
 def _imported(path: Path) -> _Project:
     """An imported props file, parsed once while it is unchanged; an empty project when it is unreadable."""
+    if confined(path, str(path), what="imported props file") is None:
+        return _Project()
     try:
         stat = path.stat()
     except OSError:
@@ -319,6 +321,6 @@ def _imported_cached(path: str, _stamp: int, size: int) -> _Project:
     if size > _MAX_IMPORTED_BYTES:
         return _Project()
     try:
-        return _parse(InputFile.open(Path(path)))
+        return _parse(InputFile(Path(path), path, read_regular(Path(path), path, _MAX_IMPORTED_BYTES)))
     except InputError:  # best effort: a broken props file only means fewer versions are known
         return _Project()

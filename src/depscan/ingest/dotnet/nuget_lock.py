@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, type_name
 from depscan.ingest.lines import MAX_BYTES_FOR_LINES
 from depscan.model import Component, Location
 
@@ -68,7 +68,11 @@ class NugetLockReader(Reader):
         roots: dict[str, None] = {}  # an ordered set: thousands of Direct entries are common in big solutions
         for framework, packages in frameworks.items():
             if not isinstance(packages, dict):
+                source.skip(f"target framework {framework!r}", packages)
                 continue
+            for name, entry in packages.items():
+                if not isinstance(entry, dict):
+                    source.skip(f"package {name!r}", entry)
             resolved = {
                 str(name).lower(): (str(name), entry) for name, entry in packages.items() if isinstance(entry, dict)
             }
@@ -81,6 +85,8 @@ class NugetLockReader(Reader):
                     roots.update(dict.fromkeys(children))  # the solution's own code
                     continue
                 version = entry.get("resolved") if isinstance(entry.get("resolved"), str) else None
+                if version is None and entry.get("resolved") is not None:
+                    source.warn(f"package {name!r}: 'resolved' is {type_name(entry.get('resolved'))}: version unknown")
                 ref = f"{key}@{version}" if version else key
                 component = components.get(ref)
                 if component is None:

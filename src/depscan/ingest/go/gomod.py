@@ -29,7 +29,7 @@ from pathlib import Path
 
 from depscan import purls
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.model import Component, Location
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|[()]|(?:[^\s"`=()]|=(?!>))+')
@@ -249,9 +249,10 @@ class GoSumReader(Reader):
         """The go.mod beside this go.sum, when there is a readable one."""
         path = source.path.parent / "go.mod"
         try:
-            if not path.is_file():
+            data = read_related(path, source.display)
+            if data is None:
                 return None
-            return parse_go_mod(InputFile.open(path, str(Path(source.display).parent / "go.mod")))
+            return parse_go_mod(InputFile(path, str(Path(source.display).parent / "go.mod"), data))
         except (InputError, OSError):
             return None  # a broken go.mod is reported when it is read itself; go.sum still stands alone
 

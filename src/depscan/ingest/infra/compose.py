@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from depscan.ingest._yaml import line_of, load_one, mapping, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.infra.images import (
+    ComponentSet,
+    comment_after,
+    image_component,
+    parse_image,
+    without_unresolved_tag,
+)
 from depscan.model import Component, Location
 
 _NAME_HINT = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -87,8 +93,9 @@ class ComposeReader(Reader):
             if image
         }
         found = ComponentSet()
-        for service in services.values():
+        for service_name, service in services.items():
             if not isinstance(service, dict):
+                source.skip(f"service {service_name!r}", service, line_of(service_name))
                 continue
             build = service.get("build")
             remote_context = _remote_context(build)
@@ -101,8 +108,15 @@ class ComposeReader(Reader):
             policy = str(service.get("pull_policy") or "").lower()
             if reference in built or policy in ("build", "never"):
                 continue
+            if _UNRESOLVED in reference:
+                # `grafana/loki:${LOKI_VERSION}`: the image is known, its tag is not
+                kept = without_unresolved_tag(source, reference, _UNRESOLVED, line_of(written), shown=written)
+                if kept is None:
+                    continue
+                reference = kept
             image = parse_image(reference)
             if image is None:
+                source.warn(f"image {written!r} is not an image reference: not used", line_of(written))
                 continue
             platform = text_of(service.get("platform"))
             line = line_of(written)
@@ -134,12 +148,10 @@ def _interpolate(text: str, environment: dict[str, str]) -> str:
 
 def _dotenv(path: Path) -> dict[str, str]:
     """`KEY=value` lines of the `.env` file Compose reads by default; absent or unreadable means none."""
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_ENV_BYTES:
-            return {}
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = read_related(path, str(path), _MAX_ENV_BYTES)
+    if data is None:
         return {}
+    text = data.decode("utf-8", errors="replace")
     values: dict[str, str] = {}
     for line in text.splitlines():
         if line.lstrip().startswith("#"):

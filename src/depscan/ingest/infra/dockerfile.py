@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from depscan import purls
 from depscan.ingest.base import InputFile, Reader, ReadResult
-from depscan.ingest.infra.images import ComponentSet, image_component, parse_image
+from depscan.ingest.infra.images import ComponentSet, image_component, parse_image, without_unresolved_tag
 from depscan.model import Component, Location
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
@@ -231,10 +231,15 @@ class DockerfileReader(Reader):
         for index, stage in enumerate(stages):
             base = stage.base
             earlier = stage_names.get(base.lower())
-            if (earlier is not None and earlier < index) or base.lower() == "scratch" or "$" in base:
+            if (earlier is not None and earlier < index) or base.lower() == "scratch":
                 continue
+            if "$" in base:
+                base = without_unresolved_tag(source, base, "$", stage.line)
+                if base is None:
+                    continue
             image = parse_image(base)
             if image is None:
+                source.warn(f"FROM {stage.base!r} is not an image reference: not used", stage.line)
                 continue
             role = "runtime-base" if index == runtime_stage else "build-stage"
             found.add(image_component(image, source.display, stage.line, role, stage.platform))

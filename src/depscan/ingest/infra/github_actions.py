@@ -85,9 +85,11 @@ class GitHubActionsReader(Reader):
             jobs = document["jobs"]
             if not isinstance(jobs, dict):
                 raise source.error("'jobs' is not a mapping", key_line(document, "jobs"))
-            for job in jobs.values():
+            for job_id, job in jobs.items():
                 if isinstance(job, dict):
                     self._job(source, lines, job, found)
+                else:
+                    source.skip(f"job {job_id!r}", job, line_of(job_id))
         elif isinstance(document.get("runs"), dict):
             self._action_metadata(source, lines, document["runs"], found)
         else:
@@ -98,7 +100,7 @@ class GitHubActionsReader(Reader):
 
     def _job(self, source: InputFile, lines: list[str], job: dict[Any, Any], found: ComponentSet) -> None:
         matrix = _matrix_values(mapping(job.get("strategy")).get("matrix"))
-        uses = text_of(job.get("uses"))
+        uses = self._uses_text(source, job)
         if uses:
             self._uses(source, lines, uses, found, reusable=True)
         for label, line in _runner_labels(job.get("runs-on"), matrix):
@@ -110,10 +112,26 @@ class GitHubActionsReader(Reader):
             self._image(source, lines, container, matrix, "ci-container", found)
         for service in mapping(job.get("services")).values():
             self._image(source, lines, service, matrix, "ci-service", found)
-        for step in sequence(job.get("steps")):
-            step_uses = text_of(mapping(step).get("uses"))
+        for step in self._steps(source, job):
+            step_uses = self._uses_text(source, step)
             if step_uses:
                 self._uses(source, lines, step_uses, found)
+
+    def _steps(self, source: InputFile, owner: dict[Any, Any]) -> list[Any]:
+        """The steps of a job or an action; an error when 'steps' is not a list, a warning per step not a mapping."""
+        steps = source.list_at(owner, "steps", key_line(owner, "steps"))
+        for step in steps:
+            if not isinstance(step, dict):
+                source.skip("a step", step, line_of(step))
+        return [step for step in steps if isinstance(step, dict)]
+
+    def _uses_text(self, source: InputFile, owner: Any) -> str | None:
+        """`uses:` as a string; a warning when it is there but is not one (`uses: [..]`)."""
+        value = mapping(owner).get("uses")
+        if value is not None and not isinstance(value, str):
+            source.skip("'uses'", value, key_line(owner, "uses"))
+            return None
+        return text_of(value)
 
     def _image(
         self,
@@ -166,8 +184,8 @@ class GitHubActionsReader(Reader):
         image = text_of(runs.get("image"))
         if image and image.startswith("docker://"):
             self._uses(source, lines, image, found)
-        for step in sequence(runs.get("steps")):
-            step_uses = text_of(mapping(step).get("uses"))
+        for step in self._steps(source, runs):
+            step_uses = self._uses_text(source, step)
             if step_uses:
                 self._uses(source, lines, step_uses, found)
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from depscan.errors import InputError
 from depscan.ingest._yaml import key_line, line_of, load_one, mapping, sequence, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 from depscan.model import Component, Location
 
@@ -162,8 +162,11 @@ def _app_version(source: InputFile) -> str | None:
     for name in ("Chart.yaml", "Chart.yml", "chart.yaml"):
         path = source.path.parent / name
         if path.is_file():
+            data = read_related(path, source.display)
+            if data is None:
+                return None
             try:
-                chart = load_one(InputFile.open(path))
+                chart = load_one(InputFile(path, str(path), data))
             except InputError:
                 return None
             value = mapping(chart).get("appVersion")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from depscan import purls
 from depscan.ingest.base import ReadResult
@@ -209,3 +210,19 @@ def comment_after(lines: list[str], line: int | None) -> str | None:
         return None
     comment = text[marker + 2 :].strip()
     return comment[:100] or None
+
+
+def without_unresolved_tag(
+    source: Any, reference: str, marker: str, line: int | None, shown: str | None = None
+) -> str | None:
+    """`reference` without its tag when only the tag holds an unresolved variable (`grafana/loki:${VERSION}`):
+    the image is kept, with an unknown version, and a warning says so. None, after a warning, when the name
+    itself is unresolved."""
+    shown = shown or reference
+    digestless = reference.split("@", 1)[0]
+    name, colon, tag = digestless.rpartition(":")
+    if colon and "/" not in tag and marker in tag and marker not in name:
+        source.warn(f"image {shown!r}: tag not resolved (a variable without a value): version unknown", line)
+        return name
+    source.warn(f"image {shown!r}: name not resolved (a variable without a value): not used", line)
+    return None

@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.infra import hcl
 from depscan.ingest.infra.images import ComponentSet
 from depscan.model import Component, Location
@@ -268,7 +268,10 @@ def _module_requirements(directory: str, signature: tuple[tuple[str, int, int], 
         if size > _MAX_SIBLING_BYTES:
             continue
         try:
-            sibling = InputFile.open(Path(directory) / name)
+            data = read_related(Path(directory) / name, name, _MAX_SIBLING_BYTES)
+            if data is None:
+                continue
+            sibling = InputFile(Path(directory) / name, name, data)
             if "required_providers" not in sibling.text:
                 continue
             for local, value in _required_providers(sibling, hcl.parse(sibling)).items():

@@ -28,7 +28,7 @@ from typing import Any
 from depscan import purls
 from depscan.errors import InputError
 from depscan.ingest._xml import LineHandler, parse_xml
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.model import Component, Location
 
 _POM_NAMESPACE = b"http://maven.apache.org/POM/4.0.0"
@@ -277,7 +277,10 @@ class PomReader(Reader):
             if resolved in seen or not resolved.is_file():
                 return None
             seen.add(resolved)
-            loaded = _parse_xml(InputFile.open(resolved))
+            data = read_related(candidate, str(candidate), what="parent POM")
+            if data is None:
+                return None
+            loaded = _parse_xml(InputFile(resolved, str(candidate), data))
         except (InputError, OSError):
             return None
         group, artifact, _ = _coordinates(loaded)

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.lines import lines_of_keys
 from depscan.model import Component, Location
 
@@ -78,11 +78,11 @@ class NpmLockReader(Reader):
         document = source.json()
         if not isinstance(document, dict) or "lockfileVersion" not in document:
             raise source.error("not an npm lockfile (no lockfileVersion)")
-        packages = document.get("packages")
-        if isinstance(packages, dict) and packages:
+        packages = source.dict_at(document, "packages")
+        if packages:
             return self._read_packages(source, packages)
-        dependencies = document.get("dependencies")
-        if isinstance(dependencies, dict):
+        dependencies = source.dict_at(document, "dependencies")
+        if dependencies:
             return self._read_v1(source, dependencies)
         return ReadResult(self.format, [])
 
@@ -91,7 +91,10 @@ class NpmLockReader(Reader):
         components: list[Component] = []
         graph: dict[str, list[str]] = {}
         for path, entry in packages.items():
-            if not path or _MARKER not in path or not isinstance(entry, dict) or entry.get("link"):
+            if path and _MARKER in path and not isinstance(entry, dict):
+                source.skip(f"package {path!r}", entry, lines.get(path))
+                continue
+            if not path or _MARKER not in path or entry.get("link"):
                 continue  # the project itself, workspace folders, and links to them
             name = entry.get("name") if isinstance(entry.get("name"), str) else _package_name(path)
             version = entry.get("version") if isinstance(entry.get("version"), str) else None
@@ -127,6 +130,7 @@ class NpmLockReader(Reader):
             prefix, level = stack.pop()
             for name, entry in level.items():
                 if not isinstance(entry, dict):
+                    source.skip(f"dependency {name!r}", entry)
                     continue
                 path = f"{prefix}/{_MARKER}{name}" if prefix else f"{_MARKER}{name}"
                 flat[path] = entry
@@ -181,7 +185,10 @@ def _declared_in_manifest(lockfile: Path) -> list[str]:
     """v1 lockfiles do not list the root's dependencies: read them from package.json beside it."""
     manifest = lockfile.parent / "package.json"
     try:
-        document = orjson.loads(manifest.read_bytes())
+        data = read_related(manifest, str(lockfile))
+        if data is None:
+            return []
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return []
     names: list[str] = []

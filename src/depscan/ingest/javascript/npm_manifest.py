@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from depscan.ingest.base import read_related
 from depscan.ingest.scopes import RUNTIME
 
 #: manifest field -> the scope its dependencies get (peer dependencies are the consumer's to install)
@@ -35,9 +36,10 @@ def read_manifest(directory: Path, max_bytes: int = _MAX_MANIFEST_BYTES) -> dict
     """The package.json in `directory`; None when missing, unreadable, over `max_bytes` or not a JSON object."""
     path = directory / "package.json"
     try:
-        if path.stat().st_size > max_bytes:
+        data = read_related(path, str(path), max_bytes, what="workspace manifest")
+        if data is None:
             return None
-        document = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return None
     return document if isinstance(document, dict) else None

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.javascript.package_json import KeyLines
 from depscan.ingest.php.composer_lock import _is_platform, composer_purl
 from depscan.model import Component, Location
@@ -110,9 +110,10 @@ def _locked_versions(manifest: Path) -> dict[str, str]:
     """Lowercase name -> version of the composer.lock beside the manifest, when there is a readable one."""
     lock = manifest.parent / "composer.lock"
     try:
-        if not lock.is_file() or lock.stat().st_size > _MAX_LOCK_BYTES:
+        data = read_related(lock, str(manifest), _MAX_LOCK_BYTES)
+        if data is None:
             return {}
-        document = orjson.loads(lock.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return {}
     found: dict[str, str] = {}

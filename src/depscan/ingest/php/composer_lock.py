@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.lines import lines_of_values
 from depscan.model import Component, Location
 
@@ -146,9 +146,10 @@ def _manifest_requirements(source: InputFile) -> dict[str, Any]:
     """`require` and `require-dev` of the composer.json beside the lockfile, when there is one."""
     manifest = source.path.parent / "composer.json"
     try:
-        if not manifest.is_file():
+        data = read_related(manifest, source.display)
+        if data is None:
             return {}
-        document = orjson.loads(manifest.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError):
         return {}
     merged: dict[str, Any] = {}

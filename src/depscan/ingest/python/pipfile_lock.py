@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from depscan import _toml, purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
 from depscan.ingest.lines import lines_of_keys
 from depscan.ingest.python.common import pypi_component, text_or_none, valid_pypi_name, vcs_repository
 from depscan.model import Component
@@ -41,11 +41,15 @@ class PipfileLockReader(Reader):
         lines = _section_lines(source.data)
         components: dict[str, Component] = {}
         for section, pipfile_section, scope in _SECTIONS:
-            packages = document.get(section)
-            if not isinstance(packages, dict):
-                continue
+            packages = source.dict_at(document, section)
             for name, entry in packages.items():
-                if not isinstance(entry, dict) or not valid_pypi_name(name) or _is_local(entry):
+                if not isinstance(entry, dict):
+                    source.skip(f"package {name!r}", entry)
+                    continue
+                if not valid_pypi_name(name):
+                    source.warn(f"package name {name!r} is not a valid Python package name: not used")
+                    continue
+                if _is_local(entry):
                     continue
                 version = _pinned(entry.get("version"))
                 key = purls.pypi_name(name)
@@ -121,9 +125,10 @@ def _declared_in_pipfile(lockfile: Path) -> dict[str, set[str]] | None:
     """Normalised names in the `[packages]` and `[dev-packages]` of the Pipfile beside the lock."""
     path = lockfile.parent / "Pipfile"
     try:
-        if path.stat().st_size > _MAX_PIPFILE_BYTES:
+        data = read_related(path, str(lockfile), _MAX_PIPFILE_BYTES)
+        if data is None:
             return None
-        document = _toml.loads(path.read_bytes().decode("utf-8-sig"))
+        document = _toml.loads(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError, RecursionError):
         return None
     declared: dict[str, set[str]] = {}

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from depscan import _toml, purls
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult, line_index
+from depscan.ingest.base import InputFile, Reader, ReadResult, line_index, read_related
 from depscan.ingest.python.common import (
     is_default_index,
     pypi_component,
@@ -126,9 +126,10 @@ def declarations_beside(lockfile: Path) -> list[Declared] | None:
     """What the pyproject.toml next to a lockfile declares; None when there is none or it is unreadable."""
     path = lockfile.parent / "pyproject.toml"
     try:
-        if path.stat().st_size > MAX_PYPROJECT_BYTES:
+        data = read_related(path, str(lockfile), MAX_PYPROJECT_BYTES)
+        if data is None:
             return None
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
         return declarations(_toml.loads(text), text)
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError, InputError, RecursionError):
         return None

@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from depscan import purls
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, confined
 from depscan.model import Component, Location
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -172,7 +172,9 @@ class RequirementsReader(Reader):
             raise source.error("-r without a file name", number)
         if depth >= _MAX_INCLUDE_DEPTH:
             raise source.error(f"-r includes nested deeper than {_MAX_INCLUDE_DEPTH}", number)
-        path = (source.path.parent / target).resolve()
+        path = confined(source.path.parent / target, source.display, number, "included file")
+        if path is None:
+            return  # outside the scanned directory (`-r /proc/self/environ`, `-r ../../secret.env`): warned, not read
         if path in seen:
             return  # an include cycle: each file is read once
         seen.add(path)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from depscan import _toml, purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, confined, read_related
 from depscan.ingest.toml_lines import bare, key_lines, toml_document
 from depscan.model import Component, Location
 
@@ -162,6 +162,8 @@ def _root_dependencies(manifest: Path, document: dict[str, Any]) -> dict[str, An
             stamp = candidate.stat().st_mtime_ns
         except OSError:
             continue
+        if confined(candidate, str(manifest), what="workspace manifest") is None:
+            continue  # above the scanned directory: warned, not read
         workspace = _workspace_table(str(candidate), stamp)
         if workspace is not None:
             return _table(workspace, "dependencies")
@@ -172,10 +174,10 @@ def _root_dependencies(manifest: Path, document: dict[str, Any]) -> dict[str, An
 def _workspace_table(path: str, _stamp: int) -> dict[str, Any] | None:
     """The `[workspace]` table of a Cargo.toml, cached while unchanged; None when it has none or is unreadable."""
     try:
-        file = Path(path)
-        if file.stat().st_size > _MAX_MANIFEST_BYTES:
+        data = read_related(Path(path), path, _MAX_MANIFEST_BYTES, what="workspace manifest")
+        if data is None:
             return None
-        document = _toml.loads(file.read_bytes().decode("utf-8-sig"))
+        document = _toml.loads(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError, RecursionError):
         return None
     workspace = document.get("workspace")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, type_name
 from depscan.ingest.lines import lines_of_values
 from depscan.model import Component, Location
 
@@ -98,29 +98,38 @@ class CycloneDxJsonReader(Reader):
         refs_to_lines = lines_of_values(source.data, b'"bom-ref"')
         components: list[Component] = []
         # Take the list out of the document: each entry is freed once read, halving peak memory on big SBOMs.
-        stack: list[Any] = _as_list(document.pop("components", None))
+        stack: list[Any] = list(source.list_at(document, "components"))
+        document.pop("components", None)
         stack.reverse()
         while stack:
             entry = stack.pop()
             if not isinstance(entry, dict):
+                source.skip("a component", entry)
                 continue
-            nested = entry.get("components")
-            if isinstance(nested, list):
-                stack.extend(reversed(nested))
+            stack.extend(reversed(source.list_at(entry, "components")))
             component = self._component(entry, display, refs_to_lines)
             if component is not None:
                 components.append(component)
-        services: list[Any] = list(_as_list(document.get("services")))
+            else:
+                source.warn(f"a component without a usable name (name is {type_name(entry.get('name'))}): not used")
+        services: list[Any] = list(source.list_at(document, "services"))
         while services:
             entry = services.pop()
             if not isinstance(entry, dict):
+                source.skip("a service", entry)
                 continue
-            nested = entry.get("services")
-            if isinstance(nested, list):
-                services.extend(nested)
+            services.extend(source.list_at(entry, "services"))
             component = self._service(entry, display, refs_to_lines)
             if component is not None:
                 components.append(component)
+            else:
+                source.warn(f"a service without a usable name (name is {type_name(entry.get('name'))}): not used")
+        seen_refs: set[str] = set()
+        for component in components:
+            if component.bom_ref is not None:
+                if component.bom_ref in seen_refs:
+                    source.warn(f"duplicate bom-ref {component.bom_ref!r}: the dependency graph cannot tell them apart")
+                seen_refs.add(component.bom_ref)
         dependencies, roots = self._graph(document)
         return ReadResult(self.format, components, dependencies, roots)
 

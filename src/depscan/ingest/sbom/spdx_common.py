@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from depscan import purls
-from depscan.ingest.base import InputFile, ReadResult
+from depscan.ingest.base import InputFile, ReadResult, type_name
 from depscan.model import Component, Location
 
 _FORWARD = {"DEPENDS_ON", "CONTAINS", "DYNAMIC_LINK", "STATIC_LINK", "HAS_PREREQUISITE", "DEPENDENCY_MANIFEST_OF"}
@@ -80,14 +80,15 @@ def document_parts(
     """The packages, relationships and described ids of an SPDX 2.x document in JSON or YAML syntax (one model)."""
     if not is_spdx2(document):
         raise source.error(f"not an SPDX 2.x {syntax} document (no spdxVersion SPDX-2.x)")
-    packages = document.get("packages")
-    relationships = document.get("relationships")
-    described = document.get("documentDescribes")
-    return (
-        packages if isinstance(packages, list) else [],
-        relationships if isinstance(relationships, list) else [],
-        [d for d in described if isinstance(d, str)] if isinstance(described, list) else [],
-    )
+    packages = source.list_at(document, "packages")
+    relationships = source.list_at(document, "relationships")
+    described = source.list_at(document, "documentDescribes")
+    for package in packages:
+        if not isinstance(package, dict):
+            source.skip("a package", package)
+        elif not isinstance(package.get("name"), str) or not package.get("name"):
+            source.warn(f"a package without a usable name (name is {type_name(package.get('name'))}): not used")
+    return packages, relationships, [d for d in described if isinstance(d, str)]
 
 
 def build_result(
