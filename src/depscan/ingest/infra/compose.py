@@ -80,7 +80,9 @@ class ComposeReader(Reader):
         if services is None and "services" not in document and _NAME_HINT.match(source.path.name):
             services = {k: v for k, v in document.items() if isinstance(v, dict) and ("image" in v or "build" in v)}
         if services is None:
-            services = {}  # `services:` left empty
+            if "services" in document:
+                source.warn("'services' is empty: no service to read", line_of("services"))
+            services = {}
         if not isinstance(services, dict):
             raise source.error("not a Compose file: 'services' is not a mapping")
         environment = _dotenv(source.path.parent / ".env")
@@ -102,6 +104,9 @@ class ComposeReader(Reader):
             if remote_context:
                 found.add(_context_component(remote_context, source.display))
             written = text_of(service.get("image"))
+            if written is None and build is None and "image" in service:
+                source.skip(f"image of service {service_name!r}", service["image"], line_of(service_name))
+                continue
             if written is None or build is not None:
                 continue
             reference = _interpolate(written, environment)
