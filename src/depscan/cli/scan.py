@@ -81,6 +81,15 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     envvar="DEPSCAN_CACHE_TTL",
     help="Days an online answer stays fresh in the cache (default: 30).",
 )
+@click.option(
+    "--push-to",
+    metavar="URL",
+    is_flag=False,
+    flag_value="$DEPSCAN_STORE",
+    help="Also record this scan in a shared store (sqlite:///PATH or postgresql://...; alone: DEPSCAN_STORE),"
+    " as `depscan inventory push` does; needs --application.",
+)
+@click.option("--application", envvar="DEPSCAN_APPLICATION", help="The application's name, for --push-to.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -98,6 +107,8 @@ def scan(
     enrich: bool | None,
     cache_dir: str | None,
     cache_ttl: float | None,
+    push_to: str | None,
+    application: str | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -109,6 +120,7 @@ def scan(
     from depscan.report import RenderOptions, renderer, repository_root
 
     targets = _report_targets(formats, output, output_dir)
+    store = _push_target(push_to, application)
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
     flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
     settings, ruleset, exemptions, today = policy_setup(config_file, flags)
@@ -137,6 +149,8 @@ def scan(
     for format_, target in targets:
         write_output(renderer(format_)(result, render_options), target)
     warn_exemptions(result.exemptions)
+    if store is not None:
+        _push(result, store, str(application))
     if result.errors:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_FINDINGS if result.summary["failing_findings"] else EXIT_OK)
@@ -166,3 +180,42 @@ def _report_targets(
         error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
         sys.exit(EXIT_USAGE)
     return [(chosen[0], output)]
+
+
+def _push_target(push_to: str | None, application: str | None) -> str | None:
+    """The store `--push-to` names (checked before scanning, so that a CI misconfiguration fails fast)."""
+    if push_to is None:
+        return None
+    store = os.environ.get("DEPSCAN_STORE", "") if push_to == "$DEPSCAN_STORE" else push_to
+    if not store:
+        error("--push-to without a URL needs DEPSCAN_STORE")
+        sys.exit(EXIT_USAGE)
+    if not application or not application.strip():
+        error("--push-to needs --application NAME (or DEPSCAN_APPLICATION)")
+        sys.exit(EXIT_USAGE)
+    return store
+
+
+def _push(result: object, store: str, application: str) -> None:
+    """Record the scan in hand as `depscan inventory push` records a report; a store error exits 2."""
+    from depscan.cli.inventory import push_line
+    from depscan.errors import ConfigError
+    from depscan.inventory import pushed
+    from depscan.inventory.runner import compact_result
+    from depscan.portfolio import Application
+
+    name = application.strip()
+    compact = compact_result(0, Application(name=name), result)  # type: ignore[arg-type]
+    metadata = pushed.PushMetadata(
+        application=name,
+        commit=pushed.ci_value("commit"),
+        branch=pushed.ci_value("branch"),
+        pipeline_url=pushed.ci_value("pipeline_url"),
+    )
+    push = pushed.make_push(compact, metadata, __version__)
+    try:
+        outcome = pushed.push_result(store, push)
+    except ConfigError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+    print(push_line(push, outcome, store), file=sys.stderr)

@@ -258,6 +258,8 @@ def redact(location: str) -> str:
     except ValueError:
         return location.split("://", 1)[0] + "://***"
     netloc = parts.netloc
+    if "@" not in netloc and not _SECRET_PARAMETER.search(parts.query):
+        return location  # nothing to hide: keep it exactly as written (sqlite:///PATH)
     if "@" in netloc:
         credentials, host = netloc.rsplit("@", 1)
         user = credentials.split(":", 1)[0]
