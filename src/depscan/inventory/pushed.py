@@ -250,7 +250,7 @@ class StoreView:
 
 def _age_days(pushed_at: str, reference: dt.datetime) -> float:
     moment = dt.datetime.fromisoformat(pushed_at.replace("Z", "+00:00"))
-    return round((reference - moment).total_seconds() / 86400, 1)
+    return (reference - moment).total_seconds() / 86400
 
 
 def _applications_of(
@@ -339,7 +339,7 @@ def build_from_store(
         stale += is_stale
         entry["report"] = {
             "pushed_at": push.pushed_at,
-            "age_days": age,
+            "age_days": round(age, 1),
             "stale": is_stale,
             "commit": push.commit,
             "branch": push.branch,
