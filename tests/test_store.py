@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -263,5 +262,3 @@ def test_sqlite_url_forms(tmp_path, monkeypatch):
 def test_end_of_a_date():
     assert storage.end_of("2026-03-01") == "2026-03-02T00:00:00Z"
     assert storage.end_of("2026-03-01T10:00:00Z") == "2026-03-01T10:00:01Z"
-
-
