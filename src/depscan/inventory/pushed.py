@@ -304,7 +304,9 @@ def build_from_store(
     declared = _DeclaredEvaluator(database, rules, inventory.path if inventory else "")
     results: list[ApplicationResult] = []
     for index, (app, push) in enumerate(zip(applications, behind, strict=True)):
-        if push is None:
+        if push is None and app.declared and not app.paths and not app.problems:
+            result = declared.alone(index, app)  # nothing a pipeline could scan: the declarations are all there is
+        elif push is None:
             result = ApplicationResult(
                 index=index,
                 name=app.name,
@@ -315,7 +317,7 @@ def build_from_store(
         else:
             result = result_from_data(push.result, index, app.name)
         result.warnings = list(app.warnings)
-        if app.declared and push is not None:
+        if app.declared and push is not None and not app.problems:
             result = declared.merge(result, app)
         results.append(result)
     name = inventory.name if inventory else "store"
@@ -384,7 +386,8 @@ class _DeclaredEvaluator:
         self.inventory_path = os.path.basename(inventory_path)
         self._ruleset: Any = None
 
-    def merge(self, result: ApplicationResult, app: Application) -> ApplicationResult:
+    def alone(self, index: int, app: Application) -> ApplicationResult:
+        """The application's declared dependencies, evaluated like a scan of them alone."""
         from depscan import scan as scan_module
         from depscan.inventory.declared import declared_components
         from depscan.policy import rules as rules_module
@@ -396,10 +399,12 @@ class _DeclaredEvaluator:
             paths=[], rules=list(self.rules), fail_on="none", declared=declared.components
         )
         scanned = scan_module.run(options, self.database, ruleset=self._ruleset)
-        extra = compact_result(result.index, app, scanned)
-        merged = merge_results(result, extra)
-        merged.unknown_declared = [{"role": d.role, "value": d.value} for d in declared.unknown]
-        return merged
+        result = compact_result(index, app, scanned)
+        result.unknown_declared = [{"role": d.role, "value": d.value} for d in declared.unknown]
+        return result
+
+    def merge(self, result: ApplicationResult, app: Application) -> ApplicationResult:
+        return merge_results(result, self.alone(result.index, app))
 
 
 def merge_results(base: ApplicationResult, extra: ApplicationResult) -> ApplicationResult:
