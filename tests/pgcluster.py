@@ -51,8 +51,9 @@ def _free_port() -> int:
 class Cluster:
     """initdb + postgres in a temporary directory; `url` once started, `stop()` removes everything."""
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, durable: bool = False) -> None:
         self.binaries = binaries
+        self.durable = durable  # fsync on, as a production server (benchmarks); off for tests
         self.root = Path(tempfile.mkdtemp(prefix="depscan-pg-"))
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
@@ -112,11 +113,12 @@ class Cluster:
                 "-c",
                 "listen_addresses=127.0.0.1",
                 "-c",
-                "fsync=off",  # a throw-away cluster: durability is not under test, speed is welcome
-                "-c",
-                "full_page_writes=off",
-                "-c",
                 "max_connections=200",
+                *(
+                    []
+                    if self.durable
+                    else ["-c", "fsync=off", "-c", "full_page_writes=off"]  # throw-away: speed over durability
+                ),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -164,7 +166,7 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> tuple[str | None, Cluster | None, str | None]:
+def start(durable: bool = False) -> tuple[str | None, Cluster | None, str | None]:
     """(url, cluster to stop or None, reason when unavailable)."""
     given = os.environ.get("DEPSCAN_TEST_POSTGRES")
     try:
@@ -177,7 +179,7 @@ def start() -> tuple[str | None, Cluster | None, str | None]:
     if binaries is None:
         return None, None, "no PostgreSQL server binaries (initdb, postgres) found and DEPSCAN_TEST_POSTGRES unset"
     try:
-        cluster = Cluster(binaries)
+        cluster = Cluster(binaries, durable)
     except (RuntimeError, KeyError, OSError) as exc:
         return None, None, f"cannot prepare a PostgreSQL cluster: {exc}"
     try:
