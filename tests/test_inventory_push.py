@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import ROOT, postgres_schema_url, run_cli
 from depscan.inventory import pushed, runner
 
 EXAMPLE = ROOT / "examples" / "inventory"
+SCHEMA = json.loads((ROOT / "src" / "depscan" / "schemas" / "depscan-portfolio-1.schema.json").read_text())
 
 
 def _scan(paths: list[str], out: Path) -> Path:
@@ -51,6 +53,7 @@ def test_the_store_portfolio_agrees_with_inventory_scan(reports, tmp_path):
         assert pushed_run.stdout.startswith(f"recorded: {name} at abc123")
     from_store = run_cli("inventory", "report", "--store", store, "--inventory", str(EXAMPLE / "inventory.toml"))
     assert from_store.code == 0, from_store.stderr
+    jsonschema.validate(from_store.json(), SCHEMA)
     direct = run_cli("inventory", "scan", "inventory.toml", "--jobs", "2", cwd=EXAMPLE)
     assert direct.code in (0, 1), direct.stderr
     store_apps = {a["name"]: a for a in from_store.json()["applications"]}
@@ -100,6 +103,7 @@ def test_report_at_a_date_and_stale_scans(reports, tmp_path):
     at = run_cli("inventory", "report", "--store", location, "--at", "2026-02-01", "--max-age", "30")
     assert at.code == 0, at.stderr
     document = at.json()
+    jsonschema.validate(document, SCHEMA)
     assert [a["name"] for a in document["applications"]] == ["old-app"]
     assert document["applications"][0]["report"]["stale"] is False  # 26.5 days old on 2026-02-01
     later = run_cli("inventory", "report", "--store", location, "--at", "2026-03-10", "--max-age", "30")
