@@ -114,6 +114,8 @@ def test_report_at_a_date_and_stale_scans(reports, tmp_path):
         "inventory", "report", "--store", location, "--at", "2026-03-10", "--max-age", "30", "-f", "markdown"
     )
     assert "stale (scanned 2026-01-05T12:00:00Z)" in markdown.stdout
+    html = run_cli("inventory", "report", "--store", location, "--at", "2026-03-10", "--max-age", "30", "-f", "html")
+    assert "stale: scanned 2026-01-05T12:00:00Z" in html.stdout and "1 of 2 stale" in html.stdout
     csv_text = run_cli("inventory", "report", "--store", location, "--at", "2026-03-10", "--max-age", "30", "-f", "csv")
     assert csv_text.stdout.splitlines()[0].endswith("latest scan,stale")
     empty = run_cli("inventory", "report", "--store", location, "--at", "2025-12-31")

@@ -299,7 +299,12 @@ def build_from_store(
     """The `depscan-portfolio/1` document of the store's latest pushes, and warnings for the user."""
     from depscan.inventory.aggregate import build_portfolio
 
-    pushes = {push.application: push for push in store.latest(view.at)}
+    pushes: dict[str, storage.Push] = {}
+    converted: dict[str, ApplicationResult] = {}
+    for push in store.iter_latest(view.at, dependencies=False):  # one at a time: compact objects, not JSON trees
+        converted[push.application] = result_from_data(push.result, 0, push.application)
+        push.result = {}
+        pushes[push.application] = push
     applications, behind, warnings = _applications_of(pushes, inventory)
     declared = _DeclaredEvaluator(database, rules, inventory.path if inventory else "")
     results: list[ApplicationResult] = []
@@ -315,7 +320,8 @@ def build_from_store(
                 level_reason="not scanned: no scan pushed",
             )
         else:
-            result = result_from_data(push.result, index, app.name)
+            result = converted.pop(push.application)
+            result.index, result.name = index, app.name
         result.warnings = list(app.warnings)
         if app.declared and push is not None and not app.problems:
             result = declared.merge(result, app)

@@ -75,7 +75,8 @@ MIGRATIONS: list[str] = [
         FOREIGN KEY (run_id, application) REFERENCES application_runs (run_id, name) ON DELETE CASCADE
     );
     """,
-    # pushed scans: one row per (application, commit), the compact result of the pipeline's report
+    # pushed scans: one row per (application, commit), the compact result of the pipeline's report; its
+    # extra-EU dependency list apart (`dependencies`), since only a diff reads it and it is most of the size
     """
     CREATE TABLE pushes (
         id {serial},
@@ -94,7 +95,8 @@ MIGRATIONS: list[str] = [
         components INTEGER NOT NULL,
         extra_eu INTEGER NOT NULL,
         digest TEXT NOT NULL,
-        result TEXT NOT NULL
+        result TEXT NOT NULL,
+        dependencies TEXT NOT NULL
     );
     CREATE UNIQUE INDEX pushes_by_commit ON pushes (application, commit_id);
     CREATE INDEX pushes_by_application ON pushes (application, pushed_at, id);
@@ -205,8 +207,12 @@ class Store(Protocol):
         """Record a pushed scan: "recorded", "replaced" (same application and commit, other content) or "unchanged"."""
         ...
 
-    def latest(self, before: str | None = None, back: int = 0) -> list[Push]:
+    def latest(self, before: str | None = None, back: int = 0, dependencies: bool = True) -> list[Push]:
         """Each application's latest push (pushed before `before`), or with `back` = 1 the one before it."""
+        ...
+
+    def iter_latest(self, before: str | None = None, back: int = 0, dependencies: bool = True) -> Iterator[Push]:
+        """`latest` one at a time, with or without the extra-EU dependency lists."""
         ...
 
     def counts(self) -> dict[str, int]:
@@ -492,13 +498,16 @@ class _SqlStore:
             push.components,
             push.extra_eu,
             digest,
-            orjson.dumps(push.result, option=orjson.OPT_SORT_KEYS).decode(),
+            orjson.dumps(
+                {k: v for k, v in push.result.items() if k != "extra_eu"}, option=orjson.OPT_SORT_KEYS
+            ).decode(),
+            orjson.dumps(push.result.get("extra_eu") or []).decode(),
         )
         with self._guard(f"cannot record the push of {push.application!r}"), self._transaction():
             row = self._execute(
                 "INSERT INTO pushes (application, commit_id, branch, pipeline_url, owner, criticality, pushed_at,"
-                " tool_version, report_tool_version, status, level, score, components, extra_eu, digest, result)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " tool_version, report_tool_version, status, level, score, components, extra_eu, digest, result,"
+                " dependencies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (application, commit_id) DO NOTHING RETURNING id",
                 values,
             ).fetchone()
@@ -515,22 +524,32 @@ class _SqlStore:
             self._execute(
                 "UPDATE pushes SET branch = ?, pipeline_url = ?, owner = ?, criticality = ?, pushed_at = ?,"
                 " tool_version = ?, report_tool_version = ?, status = ?, level = ?, score = ?, components = ?,"
-                " extra_eu = ?, digest = ?, result = ? WHERE id = ?",
+                " extra_eu = ?, digest = ?, result = ?, dependencies = ? WHERE id = ?",
                 (*values[2:], push.id),
             )
             return "replaced"
 
-    def latest(self, before: str | None = None, back: int = 0) -> list[Push]:
+    def latest(self, before: str | None = None, back: int = 0, dependencies: bool = True) -> list[Push]:
+        return list(self.iter_latest(before, back, dependencies))
+
+    def iter_latest(self, before: str | None = None, back: int = 0, dependencies: bool = True) -> Iterator[Push]:
+        """`latest`, one push at a time; without `dependencies` the results come without their extra-EU lists.
+
+        A portfolio needs neither those lists nor every result parsed at
+        once: for 10,000 applications this keeps memory to a few hundred MB.
+        """
         where = "WHERE pushed_at < ?" if before else ""
+        columns = _PUSH_COLUMNS + (", dependencies" if dependencies else "")
         query = (
-            f"SELECT {_PUSH_COLUMNS} FROM (SELECT p.*, ROW_NUMBER() OVER"
+            f"SELECT {columns} FROM (SELECT p.*, ROW_NUMBER() OVER"
             f" (PARTITION BY application ORDER BY pushed_at DESC, id DESC) AS position FROM pushes p {where}) ranked"
             " WHERE position = ? ORDER BY application"
         )
         parameters = (before, back + 1) if before else (back + 1,)
         with self._guard("cannot read the pushes"):
-            rows = self._execute(query, parameters).fetchall()
-        return [_push_from_row(row) for row in rows]
+            cursor = self._execute(query, parameters)
+            for row in cursor:
+                yield _push_from_row(row)
 
     def counts(self) -> dict[str, int]:
         with self._guard("cannot count the pushes"):
@@ -556,10 +575,13 @@ def _push_from_row(row: Sequence[Any]) -> Push:
         components,
         extra_eu,
         result,
+        *dependencies,
     ) = row
+    data = orjson.loads(result)
+    data["extra_eu"] = orjson.loads(dependencies[0]) if dependencies else []
     return Push(
         application=application,
-        result=orjson.loads(result),
+        result=data,
         pushed_at=pushed_at,
         tool_version=tool_version,
         status=status,
