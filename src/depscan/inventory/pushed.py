@@ -16,6 +16,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import orjson
@@ -148,6 +149,14 @@ def result_to_data(result: ApplicationResult) -> dict[str, Any]:
     }
 
 
+#: one copy of each tuple of ids across ten thousand applications (the same laws, vendors, alternatives)
+_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(value: tuple[str, ...]) -> tuple[str, ...]:
+    return _TUPLES.setdefault(value, value)
+
+
 def result_from_data(data: dict[str, Any], index: int, name: str) -> ApplicationResult:
     summary = dict(data.get("summary") or {})
     indicators = data.get("indicators") or {}
@@ -164,17 +173,17 @@ def result_from_data(data: dict[str, Any], index: int, name: str) -> Application
         score=data.get("score"),
         indicators=indicators,
         controllers={
-            cid: ControllerUse(
-                name=use["name"],
-                country=use["country"],
+            intern(cid): ControllerUse(
+                name=intern(use["name"]),
+                country=intern(use["country"]),
                 eu=use["eu"],
-                laws=tuple(use["laws"]),
+                laws=_shared(tuple(intern(law) for law in use["laws"])),
                 components=use["components"],
                 hosted=use["hosted"],
                 hosted_level=use["hosted_level"],
-                kinds=use["kinds"],
-                vendors=tuple(use["vendors"]),
-                alternatives=tuple(use["alternatives"]),
+                kinds={intern(kind): count for kind, count in use["kinds"].items()},
+                vendors=_shared(tuple(intern(vendor) for vendor in use["vendors"])),
+                alternatives=_shared(tuple(intern(vendor) for vendor in use["alternatives"])),
                 examples=tuple(use["examples"]),
             )
             for cid, use in (data.get("controllers") or {}).items()
