@@ -59,3 +59,42 @@ def corpus_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not available: {relative}")
     return path
+
+
+# -- stores: the same tests against SQLite and PostgreSQL ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server for the session (see tests/pgcluster.py); the test skips, saying why, when there is none."""
+    import pgcluster
+
+    url, cluster, reason = pgcluster.start()
+    if url is None:
+        pytest.skip(f"PostgreSQL unavailable: {reason}")
+    try:
+        yield url
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def postgres_schema_url(base: str) -> str:
+    """A fresh, empty schema of the test server, as a URL whose connections use it: tests never see each other."""
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """An empty store of each kind: a SQLite file, and a fresh schema on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return postgres_schema_url(request.getfixturevalue("postgres_url"))

@@ -111,6 +111,15 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     show_default=True,
     help="Exit status when a finding reaches --fail-on.",
 )
+@click.option(
+    "--push-to",
+    metavar="URL",
+    is_flag=False,
+    flag_value="$DEPSCAN_STORE",
+    help="Also record this scan in a shared store (sqlite:///PATH or postgresql://...; alone: DEPSCAN_STORE),"
+    " as `depscan inventory push` does; needs --application.",
+)
+@click.option("--application", envvar="DEPSCAN_APPLICATION", help="The application's name, for --push-to.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -131,6 +140,8 @@ def scan(
     baseline_file: str | None,
     min_severity: str,
     exit_code: int,
+    push_to: str | None,
+    application: str | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -142,6 +153,7 @@ def scan(
     from depscan.report import RenderOptions, renderer, repository_root
 
     targets = _report_targets(formats, output, output_dir)
+    store = _push_target(push_to, application)
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
     flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
     settings, ruleset, exemptions, today = policy_setup(config_file, flags)
@@ -189,6 +201,8 @@ def scan(
         payload = renderer(format_)(result, render_options)
         write_output(payload, target, keep_ansi=format_ == "table" and render_options.color and target is None)
     warn_exemptions(result.exemptions)
+    if store is not None:
+        _push(result, store, str(application))
     if result.summary["failing_findings"]:
         _explain_failure(result)
     if result.errors:
@@ -208,7 +222,7 @@ def _explain_failure(result: Any) -> None:
     threshold = severity_rank(result.fail_on)
     failing = [f for f in result.findings if not f.exempted and severity_rank(f.severity) >= threshold]
     click.echo(
-        f"depscan: {len(failing)} finding(s) at or above --fail-on {result.fail_on} (exit 1); "
+        f"depscan: {len(failing)} finding(s) at or above --fail-on {result.fail_on}; "
         "exempt an accepted one in an exemptions file (rule, purl, vendor, kind or component glob):",
         err=True,
     )
@@ -247,3 +261,42 @@ def _report_targets(
         error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
         sys.exit(EXIT_USAGE)
     return [(chosen[0], output)]
+
+
+def _push_target(push_to: str | None, application: str | None) -> str | None:
+    """The store `--push-to` names (checked before scanning, so that a CI misconfiguration fails fast)."""
+    if push_to is None:
+        return None
+    store = os.environ.get("DEPSCAN_STORE", "") if push_to == "$DEPSCAN_STORE" else push_to
+    if not store:
+        error("--push-to without a URL needs DEPSCAN_STORE")
+        sys.exit(EXIT_USAGE)
+    if not application or not application.strip():
+        error("--push-to needs --application NAME (or DEPSCAN_APPLICATION)")
+        sys.exit(EXIT_USAGE)
+    return store
+
+
+def _push(result: object, store: str, application: str) -> None:
+    """Record the scan in hand as `depscan inventory push` records a report; a store error exits 2."""
+    from depscan.cli.inventory import push_line
+    from depscan.errors import ConfigError
+    from depscan.inventory import pushed
+    from depscan.inventory.runner import compact_result
+    from depscan.portfolio import Application
+
+    name = application.strip()
+    compact = compact_result(0, Application(name=name), result)  # type: ignore[arg-type]
+    metadata = pushed.PushMetadata(
+        application=name,
+        commit=pushed.ci_value("commit"),
+        branch=pushed.ci_value("branch"),
+        pipeline_url=pushed.ci_value("pipeline_url"),
+    )
+    push = pushed.make_push(compact, metadata, __version__)
+    try:
+        outcome = pushed.push_result(store, push)
+    except ConfigError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+    print(push_line(push, outcome, store), file=sys.stderr)

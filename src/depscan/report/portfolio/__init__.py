@@ -142,6 +142,8 @@ APPLICATION_COLUMNS = (
     "errors",
     "warnings",
     "level reason",
+    "latest scan",
+    "stale",
 )
 
 
@@ -174,4 +176,14 @@ def application_row(application: dict[str, Any]) -> list[Any]:
         errors_text(application),
         "; ".join(application.get("warnings", [])),
         application.get("level_reason") or "",
+        (application.get("report") or {}).get("pushed_at") or "",
+        _stale_cell(application),
     ]
+
+
+def _stale_cell(application: dict[str, Any]) -> str:
+    """ "yes" / "no" for a pushed scan judged against --max-age, empty where no age limit applies."""
+    report = application.get("report")
+    if not report or "stale" not in report:
+        return ""
+    return "yes" if report["stale"] else "no"

@@ -51,6 +51,7 @@ def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]
         "summary": summary,
         "indicators": indicators,
         "history": portfolio.get("history"),
+        "store": portfolio.get("store"),
         "changes": portfolio.get("changes"),
         "level_names": dict(sorted(names.items())),
         "lowest_level_name": names.get(summary["lowest_level"]) if summary["lowest_level"] is not None else None,

@@ -37,6 +37,19 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
         + (", ".join(f"{level}: {count}" for level, count in summary["by_level"].items()) or "none"),
         "",
     ]
+    store = portfolio.get("store")
+    if store:
+        stale = (
+            f"; {store['stale']} of {store['applications_pushed']} stale (older than {store['max_age_days']:g} days)"
+            if store.get("max_age_days") is not None
+            else ""
+        )
+        never = f"; {store['not_pushed']} in the inventory never pushed" if store.get("not_pushed") else ""
+        before = f" before {store['at']}" if store.get("at") else ""
+        lines[-1:-1] = [
+            f"- Latest pushed scans in `{md(store['location'])}`{before}, as of {store['as_of']}:"
+            f" {store['applications_pushed']} applications{stale}{never}"
+        ]
     changes = portfolio.get("changes")
     if changes:
         lines += changes_lines(changes, heading="##")
@@ -70,9 +83,14 @@ def _applications(applications: list[dict[str, Any]]) -> list[str]:
         hosted = ", ".join(f"{c['name']} ({c['country']})" for c in extra_eu_hosted(a))
         lines.append(
             f"| {md(a['name'])} | {md(a['criticality'] or '')} | {md(a['owner'] or '')} | {level_text(a['level'])}"
-            f" | {_number(a['score'])} | {a['counts']['extra_eu']} | {md(hosted)} | {a['status']} |"
+            f" | {_number(a['score'])} | {a['counts']['extra_eu']} | {md(hosted)} | {a['status']}{_stale(a)} |"
         )
     return [*lines, ""]
+
+
+def _stale(application: dict[str, Any]) -> str:
+    report = application.get("report")
+    return f", stale (scanned {report['pushed_at']})" if report and report.get("stale") else ""
 
 
 def _controllers(controllers: list[dict[str, Any]]) -> list[str]:
