@@ -28,7 +28,8 @@ from depscan.inventory.runner import compact_result
 from depscan.portfolio import Application, ApplicationResult, ControllerUse, ExtraEuDependency, Inventory
 from depscan.vendordb import VendorDatabase
 
-REPORT_SCHEMA = "depscan-report/1"
+#: the scan reports a pipeline may push (1.1: a community or individual has no country)
+REPORT_SCHEMAS = ("depscan-report/1", "depscan-report/1.1")
 MAX_REPORT_BYTES = 512 << 20  # a report of a million components stays under this
 #: where a push finds its commit, branch and pipeline when not given: depscan's own, then GitLab's and GitHub's
 CI_VARIABLES = {
@@ -56,8 +57,9 @@ def read_report(path: str) -> dict[str, Any]:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise InputError(path, f"invalid JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
-        raise InputError(path, f"not a depscan JSON report (schema {REPORT_SCHEMA}): write it with --format json")
+    if not isinstance(document, dict) or document.get("schema") not in REPORT_SCHEMAS:
+        expected = " or ".join(REPORT_SCHEMAS)
+        raise InputError(path, f"not a depscan JSON report (schema {expected}): write it with --format json")
     return document
 
 
@@ -76,8 +78,8 @@ def result_from_report(report: dict[str, Any], application: str, path: str) -> A
                 match = VendorMatch(
                     id=str(vendor["id"]),
                     name=str(vendor["name"]),
-                    country=str(vendor["country"]) if vendor.get("country") is not None else "",
-                    eu=bool(vendor["eu"]),
+                    country=str(vendor["country"]) if vendor.get("country") is not None else None,
+                    eu=None if vendor.get("eu") is None else bool(vendor["eu"]),
                     controller=str(vendor["controller"]),
                     controller_name=str(vendor.get("controller_name") or vendor["controller"]),
                     laws=tuple(vendor.get("laws") or ()),
@@ -85,6 +87,9 @@ def result_from_report(report: dict[str, Any], application: str, path: str) -> A
                     match_key="",
                     kind=str(item.get("kind") or "library"),
                     eu_alternatives=tuple(vendor.get("eu_alternatives") or ()),
+                    seat_country=vendor.get("seat_country"),
+                    controller_type=str(vendor.get("controller_type") or "company"),
+                    legal_entity=bool(vendor.get("legal_entity", True)),
                 )
             level = item.get("level")
             components.append(
@@ -134,6 +139,8 @@ def result_to_data(result: ApplicationResult) -> dict[str, Any]:
                 "name": use.name,
                 "country": use.country,
                 "eu": use.eu,
+                "legal_entity": use.legal_entity,
+                "controller_type": use.controller_type,
                 "laws": list(use.laws),
                 "components": use.components,
                 "hosted": use.hosted,
@@ -175,8 +182,10 @@ def result_from_data(data: dict[str, Any], index: int, name: str) -> Application
         controllers={
             intern(cid): ControllerUse(
                 name=intern(use["name"]),
-                country=intern(use["country"]),
+                country=None if use["country"] is None else intern(use["country"]),
                 eu=use["eu"],
+                legal_entity=use.get("legal_entity", True),
+                controller_type=intern(use.get("controller_type", "company")),
                 laws=_shared(tuple(intern(law) for law in use["laws"])),
                 components=use["components"],
                 hosted=use["hosted"],
