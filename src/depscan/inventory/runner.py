@@ -28,7 +28,7 @@ from typing import Any
 from depscan import scan as scan_module
 from depscan.inventory.declared import declared_components
 from depscan.inventory.loader import expand_paths
-from depscan.model import Component, ScanResult
+from depscan.model import Component, ScanResult, VendorMatch
 from depscan.policy.levels import HOSTED_KINDS
 from depscan.portfolio import (
     Application,
@@ -106,13 +106,8 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
     extra_eu: dict[str, ExtraEuDependency] = {}
     declared: list[dict[str, Any]] = []
     hosted_fits: dict[str, set[str]] = {}
-    for component in result.components:
-        vendor = component.vendor
-        hosted = component.kind in HOSTED_KINDS
-        if component.properties.get("declared_as"):
-            declared.append(_declared_entry(component))
-        if vendor is None:
-            continue
+
+    def use_of(vendor: VendorMatch) -> ControllerUse:
         use = controllers.get(vendor.controller)
         if use is None:
             use = controllers[vendor.controller] = ControllerUse(
@@ -124,44 +119,58 @@ def compact_result(index: int, application: Application, result: ScanResult) -> 
                 controller_type=vendor.controller_type,
             )
             examples[vendor.controller] = ([], [])
-        use.components += 1
-        use.kinds[component.kind] = use.kinds.get(component.kind, 0) + 1
-        if vendor.id not in use.vendors:
-            use.vendors += (vendor.id,)
-        for law in vendor.laws:
-            if law not in use.laws:
-                use.laws += (law,)
-        for alternative in vendor.eu_alternatives:
-            if alternative not in use.alternatives:
-                use.alternatives += (alternative,)
-        if hosted:
-            # replacing the controller's hosted dependencies needs an alternative of every one's category
-            fits = set(vendor.eu_alternatives)
-            hosted_fits[vendor.controller] = (
-                fits if vendor.controller not in hosted_fits else hosted_fits[vendor.controller] & fits
-            )
-        sample = examples[vendor.controller][0 if hosted else 1]
-        if len(sample) < _EXAMPLES and component.name not in sample:
-            sample.append(component.name)
-        if hosted:
-            use.hosted += 1
-            if component.level is not None and (use.hosted_level is None or component.level < use.hosted_level):
-                use.hosted_level = component.level
-        if vendor.eu is False:  # a community or an individual (eu None) is not extra-EU: it has no jurisdiction
-            key = dependency_key(component)
-            known = extra_eu.get(key)
-            if known is None:
-                extra_eu[key] = ExtraEuDependency(
-                    key=key,
-                    name=component.name,
-                    kind=component.kind,
-                    vendor=vendor.id,
-                    controller=vendor.controller,
-                    country=vendor.country,
-                    level=component.level,
+        return use
+
+    for component in result.components:
+        hosted_kind = component.kind in HOSTED_KINDS
+        if component.properties.get("declared_as"):
+            declared.append(_declared_entry(component))
+        # the publisher of the code, and the service or infrastructure it ties the application to when that
+        # is another vendor's (livekit-plugins-deepgram: LiveKit's code, Deepgram's hosted API)
+        implied = component.implies if hosted_kind else None
+        # the implied service first: when it is extra-EU, it is what the component is listed under
+        for vendor, hosted in ((implied, True), (component.vendor, hosted_kind and implied is None)):
+            if vendor is None:
+                continue
+            use = use_of(vendor)
+            use.components += 1
+            use.kinds[component.kind] = use.kinds.get(component.kind, 0) + 1
+            if vendor.id not in use.vendors:
+                use.vendors += (vendor.id,)
+            for law in vendor.laws:
+                if law not in use.laws:
+                    use.laws += (law,)
+            for alternative in vendor.eu_alternatives:
+                if alternative not in use.alternatives:
+                    use.alternatives += (alternative,)
+            if hosted:
+                # replacing the controller's hosted dependencies needs an alternative of every one's category
+                fits = set(vendor.eu_alternatives)
+                hosted_fits[vendor.controller] = (
+                    fits if vendor.controller not in hosted_fits else hosted_fits[vendor.controller] & fits
                 )
-            elif component.level is not None and (known.level is None or component.level < known.level):
-                known.level = component.level
+            sample = examples[vendor.controller][0 if hosted else 1]
+            if len(sample) < _EXAMPLES and component.name not in sample:
+                sample.append(component.name)
+            if hosted:
+                use.hosted += 1
+                if component.level is not None and (use.hosted_level is None or component.level < use.hosted_level):
+                    use.hosted_level = component.level
+            if vendor.eu is False:  # a community or an individual (eu None) is not extra-EU: no jurisdiction
+                key = dependency_key(component)
+                known = extra_eu.get(key)
+                if known is None:
+                    extra_eu[key] = ExtraEuDependency(
+                        key=key,
+                        name=component.name,
+                        kind=component.kind,
+                        vendor=vendor.id,
+                        controller=vendor.controller,
+                        country=vendor.country,
+                        level=component.level,
+                    )
+                elif component.level is not None and (known.level is None or component.level < known.level):
+                    known.level = component.level
     for controller, use in controllers.items():
         if controller in hosted_fits:
             use.alternatives = tuple(a for a in use.alternatives if a in hosted_fits[controller])
