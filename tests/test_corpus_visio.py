@@ -34,7 +34,8 @@ def test_livekit_packages_and_images_are_livekit_in_the_us(report):
     livekit = [
         c
         for c in report["components"]
-        if _base(c) in ("pkg:pypi/livekit", "pkg:pypi/livekit-api", "pkg:pypi/livekit-protocol", "pkg:npm/livekit-client")
+        if _base(c)
+        in ("pkg:pypi/livekit", "pkg:pypi/livekit-api", "pkg:pypi/livekit-protocol", "pkg:npm/livekit-client")
         or _base(c).startswith(("pkg:pypi/livekit-agents", "pkg:npm/%40livekit/", "pkg:docker/livekit/"))
     ]
     assert len(livekit) >= 10
