@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from depscan import __version__
-from depscan.model import Component, Finding, ScanResult
+from depscan.model import Component, Finding, ScanResult, VendorMatch
 from depscan.report import RenderOptions
 from depscan.report._common import findings_by_component, score_of
 
@@ -57,8 +57,11 @@ _URI_REPLACEMENTS = (
     ("}", "%7D"),
 )
 
-#: a version that percent-decoding, stripping and percent-encoding all leave as it is
-_PLAIN_VERSION = re.compile(r"[A-Za-z0-9._~-]+")
+#: a version that packageurl-python's decoding, stripping and encoding give back unchanged: unreserved characters
+#: and colons (which it leaves unencoded), and upper-case escapes of the other printable ASCII characters but the
+#: space, "/" and ":" (decoded then encoded again to the same escape)
+_ESCAPES = [f"%{code:02X}" for code in range(0x21, 0x7F) if not re.fullmatch(r"[A-Za-z0-9._~:/-]", chr(code))]
+_PLAIN_VERSION = re.compile(r"(?:[A-Za-z0-9._~:-]|" + "|".join(_ESCAPES) + ")+")
 
 Entry = tuple[tuple[Any, ...], dict[str, Any]]
 Pair = tuple[str, str]
@@ -66,22 +69,22 @@ Pair = tuple[str, str]
 
 def render(result: ScanResult, options: RenderOptions) -> bytes:
     findings = findings_by_component(result)
+    writer = _Writer()
     components: list[Entry] = []
     services: list[Entry] = []
-    shared = _SharedProperties()
     for component in result.components:
-        properties = _property_list(_properties(component, findings.get(component.id, [])), shared)
+        properties = writer.properties(component, findings.get(component.id, []))
         if component.kind == "service":
-            services.append(_service(component, properties))
+            services.append(writer.service(component, properties))
         else:
-            components.append(_component(component, properties))
+            components.append(writer.component(component, properties))
     tool = {"name": "depscan", "type": "application", "version": options.tool_version or __version__}
     serial = uuid.uuid5(_NAMESPACE, "\n".join(sorted(c.id for c in result.components)))
     document: dict[str, Any] = {"$schema": SCHEMA_URI, "bomFormat": "CycloneDX", "specVersion": "1.6"}
     if components:
         document["components"] = [entry for _, entry in sorted(components, key=_first)]
     metadata: dict[str, Any] = {}
-    summary = _property_list(_summary_properties(result), shared)
+    summary = writer.property_list(_summary_properties(result))
     if summary:
         metadata["properties"] = summary
     metadata["tools"] = {"components": [_without_none(tool)]}
@@ -97,26 +100,8 @@ def _first(entry: Entry) -> tuple[Any, ...]:
     return entry[0]
 
 
-def _key(*values: str | None) -> tuple[tuple[bool, str], ...]:
-    """A sort key where a missing value comes last, as the library's ComparableTuple orders them."""
-    return tuple((value is None, value or "") for value in values)
-
-
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
-
-
-class _SharedProperties(dict[Pair, dict[str, str]]):
-    """One object per distinct property: most repeat (vendor, level, licence), which saves memory and time."""
-
-    def __missing__(self, pair: Pair) -> dict[str, str]:
-        entry = self[pair] = {"name": pair[0], "value": pair[1]}
-        return entry
-
-
-def _property_list(pairs: list[Pair], shared: _SharedProperties) -> list[dict[str, str]]:
-    """Properties as the library writes its sorted set of them: ordered by (name, value), duplicates dropped."""
-    return [shared[pair] for pair in sorted(set(pairs))]
 
 
 def _summary_properties(result: ScanResult) -> list[Pair]:
@@ -133,47 +118,132 @@ def _summary_properties(result: ScanResult) -> list[Pair]:
     return [(name, str(value)) for name, value in values.items() if value is not None]
 
 
-def _properties(component: Component, findings: list[Finding]) -> list[Pair]:
-    vendor = component.vendor
-    license_ = component.license
-    values: list[tuple[str, Any]] = [("depscan:kind", component.kind)]
-    if vendor is not None:
-        values += [
-            ("depscan:vendor", vendor.id),
-            ("depscan:vendor-name", vendor.name),
-            ("depscan:controller", vendor.controller),
-            ("depscan:controller-name", vendor.controller_name),
-            ("depscan:country", vendor.country),
-            ("depscan:eu", "true" if vendor.eu else "false"),
-            ("depscan:laws", ",".join(vendor.laws)),
-            ("depscan:evidence", vendor.evidence),
-            ("depscan:confidence", vendor.confidence),
-            ("depscan:eu-alternatives", ",".join(vendor.eu_alternatives)),
-        ]
-    else:
-        values.append(("depscan:controller", "unknown"))
-    values += [
-        ("depscan:level", "unknown" if component.level is None else component.level),
-        ("depscan:level-reason", component.level_reason),
-        ("depscan:license-category", license_.category if license_ else "unknown"),
+def _vendor_pairs(vendor: VendorMatch) -> list[Pair]:
+    values = [
+        ("depscan:vendor", vendor.id),
+        ("depscan:vendor-name", vendor.name),
+        ("depscan:controller", vendor.controller),
+        ("depscan:controller-name", vendor.controller_name),
+        ("depscan:country", vendor.country),
+        ("depscan:eu", "true" if vendor.eu else "false"),
+        ("depscan:laws", ",".join(vendor.laws)),
+        ("depscan:evidence", vendor.evidence),
+        ("depscan:confidence", vendor.confidence),
+        ("depscan:eu-alternatives", ",".join(vendor.eu_alternatives)),
     ]
-    if license_ is not None and license_.open_source is not None:
-        values.append(("depscan:open-source", "true" if license_.open_source else "false"))
-    for finding in findings:
-        state = f"exempted: {finding.exemption_reason or 'no reason'}" if finding.exempted else finding.severity
-        values.append(("depscan:finding", f"{finding.rule} ({state})"))
-    pairs = [(name, str(value)) for name, value in values if value not in (None, "")]
-    pairs += [(str(name), str(value)) for name, value in component.properties.items()]
-    return pairs
+    return [(name, str(value)) for name, value in values if value not in (None, "")]
 
 
-def _supplier(component: Component) -> dict[str, Any] | None:
-    vendor = component.vendor
-    if vendor is not None:
-        return {"address": {"country": vendor.country}, "name": vendor.name}
-    if component.suppliers:
-        return {"name": component.suppliers[0]}
-    return None
+class _Writer:
+    """Builds the entries of one export. What repeats across components (a vendor's properties, a supplier, a
+    property) is built once and shared: orjson writes a shared object as many times as it is referenced."""
+
+    def __init__(self) -> None:
+        self._properties: dict[Pair, dict[str, str]] = {}
+        self._vendors: dict[int, list[Pair]] = {}  # by id(): the scan keeps every VendorMatch alive meanwhile
+        self._suppliers: dict[tuple[str, str | None], dict[str, Any]] = {}
+
+    def property_list(self, pairs: list[Pair]) -> list[dict[str, str]]:
+        """Properties as the library writes its sorted set of them: ordered by (name, value), duplicates dropped."""
+        shared = self._properties
+        entries = []
+        for pair in sorted(set(pairs)):
+            entry = shared.get(pair)
+            if entry is None:
+                entry = shared[pair] = {"name": pair[0], "value": pair[1]}
+            entries.append(entry)
+        return entries
+
+    def properties(self, component: Component, findings: list[Finding]) -> list[dict[str, str]]:
+        vendor = component.vendor
+        license_ = component.license
+        pairs: list[Pair] = [("depscan:kind", component.kind)] if component.kind else []
+        if vendor is not None:
+            cached = self._vendors.get(id(vendor))
+            if cached is None:
+                cached = self._vendors[id(vendor)] = _vendor_pairs(vendor)
+            pairs += cached
+        else:
+            pairs.append(("depscan:controller", "unknown"))
+        pairs.append(("depscan:level", "unknown" if component.level is None else str(component.level)))
+        if component.level_reason:
+            pairs.append(("depscan:level-reason", component.level_reason))
+        category = license_.category if license_ else "unknown"
+        if category:
+            pairs.append(("depscan:license-category", category))
+        if license_ is not None and license_.open_source is not None:
+            pairs.append(("depscan:open-source", "true" if license_.open_source else "false"))
+        for finding in findings:
+            state = f"exempted: {finding.exemption_reason or 'no reason'}" if finding.exempted else finding.severity
+            pairs.append(("depscan:finding", f"{finding.rule} ({state})"))
+        pairs += [(str(name), str(value)) for name, value in component.properties.items()]
+        return self.property_list(pairs)
+
+    def supplier(self, component: Component) -> dict[str, Any] | None:
+        vendor = component.vendor
+        if vendor is not None:
+            key: tuple[str, str | None] = (vendor.name, vendor.country)
+            entry = self._suppliers.get(key)
+            if entry is None:
+                entry = self._suppliers[key] = {"address": {"country": vendor.country}, "name": vendor.name}
+            return entry
+        if component.suppliers:
+            return {"name": component.suppliers[0]}
+        return None
+
+    def component(self, component: Component, properties: list[dict[str, str]]) -> Entry:
+        purl, group, name = None, None, component.name
+        if component.purl:
+            parsed = canonical_purl(component.purl)
+            if parsed is not None:
+                purl, namespace, purl_name = parsed
+                if namespace:
+                    group, name = namespace, purl_name
+        kind = "container" if component.image else _TYPES.get(component.kind, "library")
+        version = component.version
+        bom_ref = component.id
+        entry: dict[str, Any] = {"bom-ref": bom_ref}
+        if component.repository:
+            url = _uri(component.repository)
+            if url is not None:
+                entry["externalReferences"] = [{"type": "vcs", "url": url}]
+        if group is not None:
+            entry["group"] = group
+        licenses = _licenses(component)
+        if licenses is not None:
+            entry["licenses"] = licenses
+        entry["name"] = name
+        entry["properties"] = properties
+        if purl is not None:
+            entry["purl"] = purl
+        scope = _SCOPES.get(component.scope or "")
+        if scope is not None:
+            entry["scope"] = scope
+        supplier = self.supplier(component)
+        if supplier is not None:
+            entry["supplier"] = supplier
+        entry["type"] = kind
+        if version is not None:
+            entry["version"] = version
+        # the library's order (ComparableTuple): type, group, name, version, bom-ref, a missing value last
+        key = (False, kind, group is None, group or "", False, name, version is None, version or "", False, bom_ref)
+        return key, entry
+
+    def service(self, component: Component, properties: list[dict[str, str]]) -> Entry:
+        endpoints = sorted({url for url in map(_uri, component.endpoints) if url is not None})
+        entry = _without_none(
+            {
+                "bom-ref": component.id,
+                "endpoints": endpoints or None,
+                "licenses": _licenses(component),
+                "name": component.name,
+                "properties": properties,
+                "provider": self.supplier(component),
+                "version": component.version,
+            }
+        )
+        version = component.version
+        return (True, "", False, component.name, version is None, version or "", False, component.id), entry
 
 
 def _licenses(component: Component) -> list[dict[str, Any]] | None:
@@ -192,54 +262,6 @@ def _uri(value: str) -> str | None:
     for old, new in _URI_REPLACEMENTS:
         value = value.replace(old, new)
     return value
-
-
-def _component(component: Component, properties: list[dict[str, str]]) -> Entry:
-    purl, group, name = None, None, component.name
-    if component.purl:
-        parsed = canonical_purl(component.purl)
-        if parsed is not None:
-            purl, namespace, purl_name = parsed
-            if namespace:
-                group, name = namespace, purl_name
-    kind = "container" if component.image else _TYPES.get(component.kind, "library")
-    references = None
-    if component.repository:
-        url = _uri(component.repository)
-        if url is not None:
-            references = [{"type": "vcs", "url": url}]
-    entry = _without_none(
-        {
-            "bom-ref": component.id,
-            "externalReferences": references,
-            "group": group,
-            "licenses": _licenses(component),
-            "name": name,
-            "properties": properties,
-            "purl": purl,
-            "scope": _SCOPES.get(component.scope or ""),
-            "supplier": _supplier(component),
-            "type": kind,
-            "version": component.version,
-        }
-    )
-    return _key(kind, group, name, component.version, component.id), entry
-
-
-def _service(component: Component, properties: list[dict[str, str]]) -> Entry:
-    endpoints = sorted({url for url in map(_uri, component.endpoints) if url is not None})
-    entry = _without_none(
-        {
-            "bom-ref": component.id,
-            "endpoints": endpoints or None,
-            "licenses": _licenses(component),
-            "name": component.name,
-            "properties": properties,
-            "provider": _supplier(component),
-            "version": component.version,
-        }
-    )
-    return _key(None, component.name, component.version, component.id), entry
 
 
 def canonical_purl(purl: str) -> tuple[str, str | None, str] | None:
