@@ -16,6 +16,7 @@ from depscan.vendordb import database
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch) -> Path:
     directory = tmp_path / "cache"
+    directory.mkdir()  # the cache is only written where the depscan cache directory exists
     monkeypatch.setenv("DEPSCAN_CACHE_DIR", str(directory))
     monkeypatch.delenv("DEPSCAN_VENDOR_CACHE", raising=False)
     return directory / "vendordb"
@@ -71,8 +72,16 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(cache_dir, monkeypatch):
         assert same(database.load(), fresh(monkeypatch=monkeypatch))
 
 
+def test_no_cache_directory_is_created(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEPSCAN_CACHE_DIR", str(tmp_path / "absent"))
+    monkeypatch.delenv("DEPSCAN_VENDOR_CACHE", raising=False)
+    assert same(database.load(), fresh(monkeypatch=monkeypatch))
+    assert not (tmp_path / "absent").exists()
+
+
 def test_scan_report_is_the_same_from_toml_from_the_cache_and_without_it(tmp_path):
     cache = tmp_path / "cache"
+    cache.mkdir()
     reports = []
     for switch in ("1", "1", "0"):  # writes the cache, reads it, bypasses it
         run = run_cli(

@@ -501,7 +501,9 @@ def load(root: Path | None = None) -> VendorDatabase:
 # The parsed documents are kept as one JSON file in the user cache directory, named by the SHA-256 of every
 # file's name and bytes: hashing them costs 8 ms, reading the JSON 5 ms. Any change to the database gives
 # another name, so a stale copy is never read; documents that JSON would not give back identically (TOML
-# dates) are simply not cached. Set DEPSCAN_VENDOR_CACHE=0 to read the TOML files every time.
+# dates) are simply not cached. The cache is written only where the depscan cache directory already exists
+# (made by --enrich or `depscan cache`, or by the user): a scan never creates it. Set DEPSCAN_VENDOR_CACHE=0
+# to read the TOML files every time.
 
 _SIDE_FILES = ("countries.toml", "laws.toml", "registries.toml")
 _CACHE_FORMAT = "depscan-vendordb-parsed/1"
@@ -578,8 +580,10 @@ def _write_cache(path: Path | None, names: list[str], documents: list[dict[str, 
         return  # a value JSON cannot hold
     if orjson.loads(data)["documents"] != documents:
         return  # TOML dates or times would come back as strings
+    if not path.parent.parent.is_dir():
+        return  # never create the user's depscan cache directory for this: a scan without --enrich leaves no trace
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(exist_ok=True)
         for stale in path.parent.glob("*.json"):  # earlier versions of the database
             if stale != path:
                 stale.unlink(missing_ok=True)
