@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -175,6 +176,9 @@ def scan(
     )
     with ProgressBar(enabled=not quiet and sys.stderr.isatty(), verb="reading") as advance:
         result = scan_module.run(options, database, progress=advance, ruleset=ruleset)
+    # The scan's objects live until the process ends: out of the cyclic collector's sight, rendering no longer
+    # rescans them at every collection (half the JSON report's time on 10,000 components).
+    gc.freeze()
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
         error(f"{where}: {source.error}")
