@@ -80,6 +80,21 @@ class ControllerUse:
     alternatives: tuple[str, ...] = ()  # EU alternatives the database records
     examples: tuple[str, ...] = ()  # a few component names, hosted ones first
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields every portfolio document shows of a controller (the caller adds its own extras)."""
+        return {
+            "name": self.name,
+            "country": self.country,
+            "eu": self.eu,
+            "legal_entity": self.legal_entity,
+            "controller_type": self.controller_type,
+            "laws": list(self.laws),
+            "components": self.components,
+            "hosted": self.hosted,
+            "hosted_level": self.hosted_level,
+            "kinds": self.kinds,
+        }
+
 
 @dataclass(slots=True)
 class ExtraEuDependency:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from depscan.console import EXIT_USAGE, error, warning
+from depscan.console import EXIT_FINDINGS, EXIT_USAGE, error, warning
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
 MIN_SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
@@ -112,3 +112,10 @@ def open_cache_or_exit(cache_dir: str | None) -> Any:
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", type=click.Path(file_okay=False), envvar="DEPSCAN_CACHE_DIR", help="Cache directory."
 )
+
+
+def exit_code_option(help_text: str) -> Any:
+    """`--exit-code N`: the status of a run that fails (scan and diff), default 1."""
+    return click.option(
+        "--exit-code", type=click.IntRange(0, 255), default=EXIT_FINDINGS, show_default=True, help=help_text
+    )

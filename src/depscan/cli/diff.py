@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from depscan.cli.common import SEVERITY_CHOICES
-from depscan.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, write_output
+from depscan.cli.common import SEVERITY_CHOICES, exit_code_option
+from depscan.console import EXIT_OK, EXIT_USAGE, error, write_output
 
 
 @click.command("diff")
@@ -28,13 +28,7 @@ from depscan.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, write_out
     type=click.Choice(SEVERITY_CHOICES),
     help="Exit 1 (or --exit-code) when a NEW finding reaches this severity (default: high, or as configured).",
 )
-@click.option(
-    "--exit-code",
-    type=click.IntRange(0, 255),
-    default=EXIT_FINDINGS,
-    show_default=True,
-    help="Exit status when a new finding reaches --fail-on.",
-)
+@exit_code_option("Exit status when a new finding reaches --fail-on.")
 @click.option("--config", "config_file", help="Configuration file (default: nearest depscan.toml or pyproject.toml).")
 def diff_command(
     old: str, new: str, format_: str, output: str | None, fail_on: str | None, exit_code: int, config_file: str | None

@@ -24,9 +24,7 @@ def inventory() -> None:
     """Audit an inventory of applications: portfolio view, concentration, change since the last audit."""
 
 
-@inventory.command("scan")
-@click.argument("inventory_file", metavar="INVENTORY", type=click.Path(dir_okay=False))
-@click.option(
+_PORTFOLIO_FORMAT_OPTION = click.option(
     "-f",
     "--format",
     "format_",
@@ -35,7 +33,15 @@ def inventory() -> None:
     show_default=True,
     help="Portfolio report format.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE, not standard output.")
+_OUTPUT_OPTION = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE, not standard output."
+)
+
+
+@inventory.command("scan")
+@click.argument("inventory_file", metavar="INVENTORY", type=click.Path(dir_okay=False))
+@_PORTFOLIO_FORMAT_OPTION
+@_OUTPUT_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
 @click.option(
     "--history",
@@ -225,16 +231,8 @@ def push_line(push: Any, outcome: str, location: str) -> str:
 
 @inventory.command("report")
 @_store_option("The store the pipelines push to:")
-@click.option(
-    "-f",
-    "--format",
-    "format_",
-    type=click.Choice(PORTFOLIO_FORMAT_CHOICES),
-    default="json",
-    show_default=True,
-    help="Portfolio report format.",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE, not standard output.")
+@_PORTFOLIO_FORMAT_OPTION
+@_OUTPUT_OPTION
 @click.option("--at", "at", metavar="DATE", help="The portfolio as it stood at DATE (end of that day, UTC).")
 @click.option(
     "--max-age",

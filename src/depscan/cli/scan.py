@@ -15,12 +15,13 @@ from depscan.cli.common import (
     MIN_SEVERITY_CHOICES,
     SEVERITY_CHOICES,
     enrich_options,
+    exit_code_option,
     load_baseline,
     load_database,
     policy_setup,
     warn_exemptions,
 )
-from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, warning, write_output
+from depscan.console import EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, use_color, warning, write_output
 from depscan.progress import ProgressBar
 
 #: the report formats of `depscan scan --format` (kept in step with depscan.report.FORMATS by a test)
@@ -105,13 +106,7 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     show_default=True,
     help="Least severe finding written to SARIF, GitLab and JUnit (the other formats show every finding).",
 )
-@click.option(
-    "--exit-code",
-    type=click.IntRange(0, 255),
-    default=EXIT_FINDINGS,
-    show_default=True,
-    help="Exit status when a finding reaches --fail-on.",
-)
+@exit_code_option("Exit status when a finding reaches --fail-on.")
 @click.option(
     "--push-to",
     metavar="URL",

@@ -84,20 +84,7 @@ def build_portfolio(inventory: Inventory, results: list[ApplicationResult], data
 def _application_entry(app: Application, result: ApplicationResult, estimator: _ReplacementEstimator) -> dict[str, Any]:
     summary = result.summary
     controllers = [
-        {
-            "id": controller,
-            "name": use.name,
-            "country": use.country,
-            "eu": use.eu,
-            "legal_entity": use.legal_entity,
-            "controller_type": use.controller_type,
-            "laws": list(use.laws),
-            "components": use.components,
-            "hosted": use.hosted,
-            "hosted_level": use.hosted_level,
-            "kinds": use.kinds,
-            "examples": list(use.examples),
-        }
+        {"id": controller} | use.as_dict() | {"examples": list(use.examples)}
         for controller, use in sorted(
             result.controllers.items(), key=lambda item: (-item[1].hosted, -item[1].components, item[0])
         )

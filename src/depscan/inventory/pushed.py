@@ -135,21 +135,8 @@ def result_to_data(result: ApplicationResult) -> dict[str, Any]:
         "score": result.score,
         "indicators": result.indicators,
         "controllers": {
-            cid: {
-                "name": use.name,
-                "country": use.country,
-                "eu": use.eu,
-                "legal_entity": use.legal_entity,
-                "controller_type": use.controller_type,
-                "laws": list(use.laws),
-                "components": use.components,
-                "hosted": use.hosted,
-                "hosted_level": use.hosted_level,
-                "kinds": use.kinds,
-                "vendors": list(use.vendors),
-                "alternatives": list(use.alternatives),
-                "examples": list(use.examples),
-            }
+            cid: use.as_dict()
+            | {"vendors": list(use.vendors), "alternatives": list(use.alternatives), "examples": list(use.examples)}
             for cid, use in result.controllers.items()
         },
         "extra_eu": [[d.key, d.name, d.kind, d.vendor, d.controller, d.country, d.level] for d in result.extra_eu],
