@@ -95,7 +95,10 @@ def _locale() -> str:
 
 
 def number(value: int | float, digits: int = 0) -> str:
-    """An integer or a decimal in the locale's form: `1,234` in English, `1 234` in French."""
+    """An integer or a decimal in the locale's form: `1 234` in French; English keeps depscan's plain `1234`
+    (the form its English reports always had)."""
+    if _current == "en":
+        return f"{value:.{digits}f}" if digits or isinstance(value, float) else str(value)
     from babel.numbers import format_decimal
 
     return format_decimal(round(value, digits), locale=_locale(), decimal_quantization=False)

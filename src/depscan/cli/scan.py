@@ -14,6 +14,7 @@ from depscan.cli.common import (
     MIN_SEVERITY_CHOICES,
     SEVERITY_CHOICES,
     enrich_options,
+    lang_option,
     load_baseline,
     load_database,
     policy_setup,
@@ -120,6 +121,7 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     " as `depscan inventory push` does; needs --application.",
 )
 @click.option("--application", envvar="DEPSCAN_APPLICATION", help="The application's name, for --push-to.")
+@lang_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -142,6 +144,7 @@ def scan(
     exit_code: int,
     push_to: str | None,
     application: str | None,
+    lang: str | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -155,7 +158,7 @@ def scan(
     targets = _report_targets(formats, output, output_dir)
     store = _push_target(push_to, application)
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
-    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
+    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir, "lang": lang}
     settings, ruleset, exemptions, today = policy_setup(config_file, flags)
     baseline = load_baseline(baseline_file, ruleset.id) if baseline_file else None
     database = load_database(settings.vendor_db)

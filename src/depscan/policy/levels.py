@@ -70,7 +70,7 @@ def component_level(
         return None, Text(
             "{kind} published by {controller}, a {type} with no legal entity: no jurisdiction, so no "
             "jurisdictional level",
-            kind=component.kind,
+            kind=Text(component.kind),
             controller=vendor.controller_name,
             type=vendor.controller_type,
         )
@@ -109,7 +109,7 @@ def _operated_level(
     countries: dict[str, dict[str, Any]],
     qualified_vendors: Collection[str],
 ) -> tuple[int, Text]:
-    what = Text("{kind} {where}", kind=component.kind, where=where)
+    what = Text("{kind} {where}", kind=Text(component.kind), where=where)
     if vendor.eu:
         if vendor.laws:
             return 2, Text(
@@ -188,7 +188,7 @@ def _code_level(component: Component, eu: bool, where: Text, laws: str) -> tuple
     )
     return level, Text(
         template,
-        kind=component.kind,
+        kind=Text(component.kind),
         where=where,
         jurisdiction=jurisdiction,
         law=law_text,
