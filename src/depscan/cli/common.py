@@ -89,15 +89,17 @@ def policy_setup(config_file: str | None, flags: dict[str, Any]) -> tuple[Any, A
 
 def warn_exemptions(exemptions: list[dict[str, Any]]) -> None:
     """Expired and stale exemptions need a human: say so on stderr, whatever the report format."""
+    from depscan.i18n import date, tr
+
     for entry in exemptions:
         if entry["status"] in ("expired", "stale"):
             where = f"{entry['file']}:{entry['line']}" if entry["line"] else entry["file"]
             what = (
-                f"expired on {entry['expires']}, no longer applies"
+                tr("expired on {date}, no longer applies").format(date=date(str(entry["expires"])))
                 if entry["status"] == "expired"
-                else "matches no finding (stale)"
+                else tr("matches no finding (stale)")
             )
-            warning(f"{where}: exemption #{entry['number']} {what}")
+            warning(tr("{where}: exemption #{number} {what}").format(where=where, number=entry["number"], what=what))
 
 
 def enrich_options(

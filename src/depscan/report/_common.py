@@ -358,7 +358,7 @@ def _concentration(value: dict[str, Any]) -> str | None:
     if not isinstance(hhi, int | float):
         return None
     band = value.get("band")
-    text = f"HHI {_hhi_number(hhi)}" + (f" ({tr(band)})" if band else "")
+    text = f"HHI {_hhi_number(hhi)}" + (" (" + tr(band) + ")" if band else "")
     if value.get("controllers") is not None:
         text += tr(" over {count} legal-entity controllers").format(count=_number(value["controllers"]))
     over = value.get("over")
@@ -442,7 +442,7 @@ def _hhi(value: float) -> str:
     """HHI with the EU merger guidelines' bands (1,000 and 2,000 on the 0-10,000 scale), whatever scale is used."""
     scaled = value * 10_000 if value <= 1 else value
     band = "low" if scaled < 1000 else "moderate" if scaled < 2000 else "high"
-    return f"{_hhi_number(scaled)} ({tr(band)})"
+    return _hhi_number(scaled) + " (" + tr(band) + ")"
 
 
 def _label(key: str) -> str:

@@ -242,9 +242,9 @@ def _details(
                 rows.append("| " + " | ".join(md("" if entry.get(key) is None else entry[key]) for key in keys) + " |")
         sections.append(_section(tr("Exemptions"), rows))
     if result.errors:
+        line_text = tr(" line {line}")
         rows = [
-            f"- `{md(s.path)}`{tr(' line {line}').format(line=s.line) if s.line else ''}: {md(s.error)}"
-            for s in result.errors
+            f"- `{md(s.path)}`{line_text.format(line=s.line) if s.line else ''}: {md(s.error)}" for s in result.errors
         ]
         sections.append(
             _section(tr("Inputs that could not be read ({count})").format(count=number(len(result.errors))), rows)

@@ -71,7 +71,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         )
     )
     for label, value in indicator_rows(result):
-        console.print(f"{escape(label)}: {escape(value)}")
+        console.print(tr("{label}: {value}").format(label=escape(label), value=escape(value)))
     console.print()
     _counts(console, result)
     _components(console, result)
@@ -133,6 +133,7 @@ def _components(console: Console, result: ScanResult) -> None:
         if shown >= MAX_ROWS:
             break
         groups_shown += 1
+        direct = tr("direct")
         members.sort(key=lambda c: (-_worst(by_component[c.id]), not c.direct, c.name.lower(), c.version or ""))
         vendor = members[0].vendor
         label = f"{escape(controller)} ({escape(vendor.publisher_label)})" if vendor else escape(controller)
@@ -150,7 +151,7 @@ def _components(console: Console, result: ScanResult) -> None:
             name = escape(f"{component.name} {component.version or ''}".strip())
             table.add_row(
                 heading if position == 0 else "",
-                f"{name} [dim]({tr('direct')})[/dim]" if component.direct else name,
+                f"{name} [dim]({direct})[/dim]" if component.direct else name,
                 kind_label(component.kind),
                 escape(component.license.expression or "-") if component.license else "-",
                 "-" if component.level is None else str(component.level),
@@ -185,8 +186,9 @@ def _footer(console: Console, result: ScanResult) -> None:
             else tr("none at or above {severity}").format(severity=threshold)
         )
         console.print(tr("Fail-on {severity}: {verdict}").format(severity=result.fail_on, verdict=verdict))
+    error, warning = tr("error"), tr("warning")
     for source in result.errors:
         where = f"{source.path}:{source.line}" if source.line else source.path
-        console.print(f"[red]{tr('error')}[/]: {escape(where)}: {escape(source.error or '')}")
+        console.print(f"[red]{error}[/]: {escape(where)}: {escape(source.error or '')}")
     for line in input_warnings(result):
-        console.print(f"[yellow]{tr('warning')}[/]: {escape(line)}")
+        console.print(f"[yellow]{warning}[/]: {escape(line)}")
