@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a translation table: one message per line reads better than wrapped strings)
 """French translations of depscan's messages, kept as a dict so that tools/update_catalog.py can rebuild
 src/depscan/locale/fr/LC_MESSAGES/depscan.po from a fresh extraction without losing any."""
 
