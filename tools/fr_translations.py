@@ -162,6 +162,7 @@ FR: dict[str, str | tuple[str, str]] = {
     "none at or above {severity}": "aucun au niveau {severity} ou au-dessus",
     "Fail-on {severity}: {verdict}": "Seuil d'échec {severity} : {verdict}",
     "error": "erreur",
+    "none recorded yet": "aucune relevée à ce jour",
     "{label}: {value}": "{label} : {value}",
     "warning": "avertissement",
     "dependency sovereignty report": "rapport de souveraineté des dépendances",

@@ -100,9 +100,19 @@ def finding_message(finding: Finding, rules: dict[str, Any], name: str = "messag
     if not template:
         return own
     try:
-        return template.format_map({key: localize(value) for key, value in finding.values.items()})
+        return template.format_map({key: _value_words(key, value) for key, value in finding.values.items()})
     except (KeyError, ValueError, IndexError):
         return own
+
+
+#: the words the policy fills some placeholders with, said in the active language where a finding is shown
+_VALUE_WORDS = {N_("none recorded yet"), N_("unknown")}
+
+
+def _value_words(key: str, value: Any) -> str:
+    if key == "kind":
+        return kind_label(str(value))
+    return tr(value) if value in _VALUE_WORDS else localize(value)
 
 
 def level_reason(result: ScanResult) -> str:
