@@ -29,7 +29,8 @@ class Run:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run `python -m depscan ARGS` as a user would, with this checkout's sources first on the path."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", **(env or {})}
+    # English unless a test asks otherwise: the default language follows the locale (LC_ALL, LC_MESSAGES, LANG)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", **ENGLISH, **(env or {})}
     completed = subprocess.run(
         [sys.executable, "-m", "depscan", *args],
         capture_output=True,
@@ -39,6 +40,22 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         timeout=300,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+#: the locale every test runs in unless it sets its own
+ENGLISH = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8", "DEPSCAN_LANG": ""}
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts in English, whatever the machine's locale, and leaves depscan in English."""
+    from depscan import i18n
+
+    for name, value in ENGLISH.items():
+        monkeypatch.setenv(name, value)
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture

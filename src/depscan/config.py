@@ -33,6 +33,7 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "qualified_vendors": ("DEPSCAN_QUALIFIED_VENDORS", True),
     "enrich": ("DEPSCAN_ENRICH", False),
     "cache_dir": ("DEPSCAN_CACHE_DIR", False),
+    "lang": ("DEPSCAN_LANG", False),
 }
 _PATH_SETTINGS = {"exemptions", "vendor_db", "cache_dir"}
 #: settings that are true or false: TOML booleans in a file, 1/0, true/false, yes/no, on/off in the environment
@@ -52,6 +53,7 @@ class Settings:
     qualified_vendors: tuple[str, ...] = ()
     enrich: bool = False
     cache_dir: str | None = None
+    lang: str | None = None  # the language of what a person reads; None: the locale's (depscan.i18n)
     config_file: str | None = None
     origins: dict[str, str] = field(default_factory=lambda: dict.fromkeys(SETTINGS, "default"))
 
@@ -194,6 +196,11 @@ def _boolean(origin: str, raw: str) -> bool:
 def _set(settings: Settings, name: str, value: Any, origin: str) -> None:
     if name == "fail_on" and value not in FAIL_ON_CHOICES:
         raise ConfigError(f"{origin}: fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, got {value!r}")
+    if name == "lang":
+        from depscan.i18n import LANGUAGES
+
+        if value not in LANGUAGES:
+            raise ConfigError(f"{origin}: lang must be one of {', '.join(LANGUAGES)}, got {value!r}")
     setattr(settings, name, value)
     settings.origins[name] = origin
 

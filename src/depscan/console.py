@@ -33,11 +33,17 @@ def _echo_err(line: str) -> None:
 
 
 def error(message: str) -> None:
-    _echo_err(f"depscan: error: {_safe(message)}")
+    from depscan.i18n import tr
+
+    label = tr("error")
+    _echo_err(f"depscan: {label}: {_safe(message)}")
 
 
 def warning(message: str) -> None:
-    _echo_err(f"depscan: warning: {_safe(message)}")
+    from depscan.i18n import tr
+
+    label = tr("warning")
+    _echo_err(f"depscan: {label}: {_safe(message)}")
 
 
 def use_color(stream: Any) -> bool:

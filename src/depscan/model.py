@@ -153,7 +153,7 @@ class Component:
     implies: VendorMatch | None = None
     publisher: Publisher | None = None  # set only when `vendor` is None and the publisher is still known
     level: int | None = None
-    level_reason: str = ""
+    level_reason: str = ""  # a depscan.i18n.Text when the policy set it: English as a str, translatable in reports
 
     @property
     def id(self) -> str:
@@ -179,6 +179,9 @@ class Finding:
     exemption: int | None = None  # number of the exemption that applied, in ScanResult.exemptions
     fingerprint: str = ""  # stable across line moves and upgrades (policy.baseline); SARIF and baselines use it
     baseline: bool = False  # already in the baseline report: shown, but neither failing nor uploaded
+    #: the words the rule's message and remediation were filled with, so that a report can say them in
+    #: another language from the rule's translated templates (never in the JSON report)
+    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

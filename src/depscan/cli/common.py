@@ -12,6 +12,13 @@ from depscan.console import EXIT_FINDINGS, EXIT_USAGE, error, warning
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
 MIN_SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
+#: `--lang`: the language of what a person reads (tables, Markdown, HTML, messages); machine output never changes
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    help="Language of the human-readable reports and messages (default: `lang` in the configuration, "
+    "DEPSCAN_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG; fr_* gives French).",
+)
 
 
 def load_database(path: str | None) -> Any:
@@ -47,15 +54,31 @@ def load_baseline(path: str, ruleset_id: str) -> Any:
         sys.exit(EXIT_USAGE)
 
 
+def activate_language(flag: str | None) -> None:
+    """The language of a command without a rule set: --lang, else `lang` of the configuration, else the locale."""
+    from depscan import config, i18n
+    from depscan.errors import ConfigError
+
+    try:
+        chosen = flag or config.load().lang
+    except ConfigError as exc:
+        i18n.activate(flag)
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+    i18n.activate(chosen)
+
+
 def policy_setup(config_file: str | None, flags: dict[str, Any]) -> tuple[Any, Any, list[Any], Any]:
     """Effective settings, rule set, exemptions and today's date; exits 2 on any configuration error."""
-    from depscan import config
+    from depscan import config, i18n
     from depscan.errors import ConfigError
     from depscan.policy import exemptions as exemptions_module
     from depscan.policy import rules as rules_module
 
+    i18n.activate(flags.get("lang"))  # the flag speaks even for a configuration error
     try:
         settings = config.load(config_file, flags)
+        i18n.activate(settings.lang)
         ruleset = rules_module.load(list(settings.rules))
         exemptions = exemptions_module.load(settings.exemptions) if settings.exemptions else []
         return settings, ruleset, exemptions, config.today()
@@ -66,15 +89,17 @@ def policy_setup(config_file: str | None, flags: dict[str, Any]) -> tuple[Any, A
 
 def warn_exemptions(exemptions: list[dict[str, Any]]) -> None:
     """Expired and stale exemptions need a human: say so on stderr, whatever the report format."""
+    from depscan.i18n import date, tr
+
     for entry in exemptions:
         if entry["status"] in ("expired", "stale"):
             where = f"{entry['file']}:{entry['line']}" if entry["line"] else entry["file"]
             what = (
-                f"expired on {entry['expires']}, no longer applies"
+                tr("expired on {date}, no longer applies").format(date=date(str(entry["expires"])))
                 if entry["status"] == "expired"
-                else "matches no finding (stale)"
+                else tr("matches no finding (stale)")
             )
-            warning(f"{where}: exemption #{entry['number']} {what}")
+            warning(tr("{where}: exemption #{number} {what}").format(where=where, number=entry["number"], what=what))
 
 
 def enrich_options(

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from depscan.cli.common import load_database
+from depscan.cli.common import activate_language, lang_option, load_database
 from depscan.console import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, error, warning, write_output
 from depscan.portfolio import CRITICALITIES
 from depscan.progress import ProgressBar, printable
@@ -249,6 +249,7 @@ def push_line(push: Any, outcome: str, location: str) -> str:
 )
 @click.option("--rules", "rule_sets", multiple=True, help="Rule sets for the inventory's declared dependencies.")
 @click.option("--vendor-db", type=click.Path(file_okay=False), help="Use this vendor database directory.")
+@lang_option
 def inventory_report(
     store_url: str | None,
     format_: str,
@@ -258,11 +259,13 @@ def inventory_report(
     inventory_file: str | None,
     rule_sets: tuple[str, ...],
     vendor_db: str | None,
+    lang: str | None,
 ) -> None:
     """The portfolio from each application's latest pushed scan (or as it stood --at DATE).
 
     Exit codes: 0 done, 2 usage or store error (or an unusable inventory).
     """
+    activate_language(lang)
     from depscan.errors import ConfigError
     from depscan.inventory import loader, pushed, storage
     from depscan.report import RenderOptions

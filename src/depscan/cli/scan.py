@@ -16,6 +16,7 @@ from depscan.cli.common import (
     SEVERITY_CHOICES,
     enrich_options,
     exit_code_option,
+    lang_option,
     load_baseline,
     load_database,
     policy_setup,
@@ -116,6 +117,7 @@ REPORT_FORMATS = ("table", "json", "sarif", "gitlab", "junit", "markdown", "csv"
     " as `depscan inventory push` does; needs --application.",
 )
 @click.option("--application", envvar="DEPSCAN_APPLICATION", help="The application's name, for --push-to.")
+@lang_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -138,6 +140,7 @@ def scan(
     exit_code: int,
     push_to: str | None,
     application: str | None,
+    lang: str | None,
     quiet: bool,
 ) -> None:
     """Scan SBOMs, lockfiles and directories, and report sovereignty exposure.
@@ -146,12 +149,13 @@ def scan(
     above it, 2 usage or configuration error, 3 an input could not be read.
     """
     from depscan import scan as scan_module
+    from depscan.i18n import tr
     from depscan.report import RenderOptions, renderer, repository_root
 
     targets = _report_targets(formats, output, output_dir)
     store = _push_target(push_to, application)
     flags = {"fail_on": fail_on, "rules": rule_sets, "exclude": exclude, "vendor_db": vendor_db}
-    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir}
+    flags |= {"exemptions": exemptions_file, "enrich": enrich, "cache_dir": cache_dir, "lang": lang}
     settings, ruleset, exemptions, today = policy_setup(config_file, flags)
     baseline = load_baseline(baseline_file, ruleset.id) if baseline_file else None
     database = load_database(settings.vendor_db)
@@ -186,8 +190,10 @@ def scan(
     if result.warnings:
         # a scan that dropped or could not use something never ends in silence, whatever its exit code
         warning(
-            f"{len(result.warnings)} input warning(s) in {len({id(s) for s, _ in result.warnings})} source(s): "
-            "entries they name are missing from the report or incomplete"
+            tr(
+                "{warnings} input warning(s) in {sources} source(s): entries they name are missing from the report "
+                "or incomplete"
+            ).format(warnings=len(result.warnings), sources=len({id(s) for s, _ in result.warnings}))
         )
     render_options = RenderOptions(
         color=use_color(sys.stdout) and not output and not output_dir,
@@ -220,15 +226,25 @@ def _explain_failure(result: Any) -> None:
 
     threshold = severity_rank(result.fail_on)
     failing = [f for f in result.findings if not f.exempted and severity_rank(f.severity) >= threshold]
+    from depscan.i18n import tr
+    from depscan.report._common import finding_message, rules_by_id, severity_label
+
+    rules = rules_by_id(result)
     click.echo(
-        f"depscan: {len(failing)} finding(s) at or above --fail-on {result.fail_on}; "
-        "exempt an accepted one in an exemptions file (rule, purl, vendor, kind or component glob):",
+        "depscan: "
+        + tr(
+            "{count} finding(s) at or above --fail-on {severity}; exempt an accepted one in an exemptions file "
+            "(rule, purl, vendor, kind or component glob):"
+        ).format(count=len(failing), severity=result.fail_on),
         err=True,
     )
     for finding in failing[:_FAILURES_LISTED]:
-        click.echo(f"  {finding.severity} {finding.rule} {finding.component}: {finding.message}", err=True)
+        message = finding_message(finding, rules)
+        click.echo(f"  {severity_label(finding.severity)} {finding.rule} {finding.component}: {message}", err=True)
     if len(failing) > _FAILURES_LISTED:
-        click.echo(f"  ... and {len(failing) - _FAILURES_LISTED} more (see the report)", err=True)
+        click.echo(
+            "  " + tr("... and {count} more (see the report)").format(count=len(failing) - _FAILURES_LISTED), err=True
+        )
 
 
 def _report_targets(
@@ -238,8 +254,10 @@ def _report_targets(
     from depscan.report import BINARY_FORMATS, file_name
 
     chosen = list(dict.fromkeys(formats)) or ["table" if sys.stdout.isatty() and not (output or output_dir) else "json"]
+    from depscan.i18n import tr
+
     if output and output_dir:
-        error("give --output or --output-dir, not both")
+        error(tr("give --output or --output-dir, not both"))
         sys.exit(EXIT_USAGE)
     if output_dir:
         try:
@@ -254,10 +272,10 @@ def _report_targets(
             sys.exit(EXIT_USAGE)
         return [(name, str(Path(output_dir) / file_name(name))) for name in chosen]
     if len(chosen) > 1:
-        error("several --format values need --output-dir DIR")
+        error(tr("several --format values need --output-dir DIR"))
         sys.exit(EXIT_USAGE)
     if not output and chosen[0] in BINARY_FORMATS and sys.stdout.isatty():
-        error(f"{chosen[0]} is a binary format: use --output FILE or --output-dir DIR")
+        error(tr("{format} is a binary format: use --output FILE or --output-dir DIR").format(format=chosen[0]))
         sys.exit(EXIT_USAGE)
     return [(chosen[0], output)]
 

@@ -144,6 +144,7 @@ def evaluate(
                     message=rule.message.format_map(values),
                     title=rule.title,
                     remediation=rule.remediation.format_map(values) if rule.remediation else "",
+                    values=values,
                 )
             )
     findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
@@ -193,7 +194,8 @@ def summarise(
     failing = sum(
         1 for f in findings if not f.exempted and threshold is not None and severity_rank(f.severity) >= threshold
     )
-    level, level_reason = application_level(components)
+    level, level_text = application_level(components)
+    level_reason = str(level_text)  # a plain str in the summary: stores and JSON see only the English
     by_level = Counter(_level_key(c) for c in components)
     indicator_values = scores.indicators(components, laws or {}, countries or {})
     score, score_parts = scores.score(components, indicator_values)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from depscan.i18n import N_, Text
 from depscan.model import Component
 
 #: kinds through which the application's data or operations depend on the controller at run time
@@ -29,12 +30,13 @@ OPERATED_KINDS = HOSTED_KINDS | {"registry"}
 #: certifications that attest EU-only operation and immunity from non-EU law for a qualified offer
 SOVEREIGN_CERTIFICATIONS = frozenset({"SecNumCloud", "EUCS-High+", "EUCS High+"})
 
+#: in English (the JSON report's level_name); reports translate them where they show them
 LEVEL_NAMES = {
-    0: "no sovereignty",
-    1: "jurisdictional sovereignty (EU law on paper)",
-    2: "data sovereignty",
-    3: "digital resilience",
-    4: "full digital sovereignty",
+    0: N_("no sovereignty"),
+    1: N_("jurisdictional sovereignty (EU law on paper)"),
+    2: N_("data sovereignty"),
+    3: N_("digital resilience"),
+    4: N_("full digital sovereignty"),
 }
 
 #: code the application holds: (controller in the EU/EEA, reached by a non-EU law) -> level by openness
@@ -50,8 +52,8 @@ def component_level(
     component: Component,
     countries: dict[str, dict[str, Any]],
     qualified_vendors: Collection[str] = (),
-) -> tuple[int | None, str]:
-    """The level of one component and the sentence that explains it.
+) -> tuple[int | None, Text]:
+    """The level of one component and the sentence that explains it (English as a str, translatable later).
 
     `qualified_vendors` are vendor ids the organisation asserts it uses only
     through an offer within their sovereignty qualification's scope: depscan
@@ -63,16 +65,26 @@ def component_level(
         # a hosted dependency is judged by who operates the service or infrastructure it drives
         vendor = component.implies
     if vendor is None:
-        return None, "controller unknown: no vendor database rule matched this component"
+        return None, Text("controller unknown: no vendor database rule matched this component")
     if not vendor.legal_entity:
-        return None, (
-            f"{component.kind} published by {vendor.controller_name}, a {vendor.controller_type} with no legal "
-            "entity: no jurisdiction, so no jurisdictional level"
+        return None, Text(
+            "{kind} published by {controller}, a {type} with no legal entity: no jurisdiction, so no "
+            "jurisdictional level",
+            kind=Text(component.kind),
+            controller=vendor.controller_name,
+            type=vendor.controller_type,
         )
     laws = ", ".join(vendor.laws)
-    where = f"controlled from {vendor.country} by {vendor.controller_name}"
     if vendor.confidence == "low":
-        where += " (low-confidence attribution)"
+        where = Text(
+            "controlled from {country} by {controller} (low-confidence attribution)",
+            country=vendor.country,
+            controller=vendor.controller_name,
+        )
+    else:
+        where = Text(
+            "controlled from {country} by {controller}", country=vendor.country, controller=vendor.controller_name
+        )
     if (component.kind in OPERATED_KINDS and not is_self_run_image(component)) or is_hosted_runner(component):
         return _operated_level(component, vendor, where, laws, countries, qualified_vendors)
     return _code_level(component, vendor.eu, where, laws)
@@ -92,69 +104,122 @@ def is_hosted_runner(component: Component) -> bool:
 def _operated_level(
     component: Component,
     vendor: Any,
-    where: str,
+    where: Text,
     laws: str,
     countries: dict[str, dict[str, Any]],
     qualified_vendors: Collection[str],
-) -> tuple[int, str]:
-    what = f"{component.kind} {where}"
+) -> tuple[int, Text]:
+    what = Text("{kind} {where}", kind=Text(component.kind), where=where)
     if vendor.eu:
         if vendor.laws:
-            return 2, f"{what}, an EU/EEA controller, but a group entity is reached by {laws} (indirect non-EU control)"
-        qualifications = sorted(SOVEREIGN_CERTIFICATIONS & set(vendor.certifications))
+            return 2, Text(
+                "{what}, an EU/EEA controller, but a group entity is reached by {laws} (indirect non-EU control)",
+                what=what,
+                laws=laws,
+            )
+        qualifications = ", ".join(sorted(SOVEREIGN_CERTIFICATIONS & set(vendor.certifications)))
         if qualifications and ({vendor.id, vendor.controller} & set(qualified_vendors)):
-            return 4, (
-                f"{what}, EU/EEA controller, no extraterritorial law recorded, {', '.join(qualifications)}-qualified "
-                "offer in use (asserted in the depscan configuration)"
+            return 4, Text(
+                "{what}, EU/EEA controller, no extraterritorial law recorded, {qualifications}-qualified offer in use "
+                "(asserted in the depscan configuration)",
+                what=what,
+                qualifications=qualifications,
             )
         if qualifications:
-            return 3, (
-                f"{what}, EU/EEA controller, no extraterritorial law recorded; it holds {', '.join(qualifications)} "
-                "for some offers: level 4 once the offer in use is confirmed in scope (setting qualified_vendors)"
+            return 3, Text(
+                "{what}, EU/EEA controller, no extraterritorial law recorded; it holds {qualifications} for some "
+                "offers: level 4 once the offer in use is confirmed in scope (setting qualified_vendors)",
+                what=what,
+                qualifications=qualifications,
             )
-        return 3, f"{what}, EU/EEA controller, no extraterritorial law recorded, no sovereignty qualification"
+        return 3, Text(
+            "{what}, EU/EEA controller, no extraterritorial law recorded, no sovereignty qualification", what=what
+        )
     adequacy = countries.get(vendor.country, {}).get("adequacy")
-    adequacy_text = f"GDPR adequacy ({adequacy.get('decision', 'decision')})" if adequacy else ""
+    adequacy_text = (
+        Text("GDPR adequacy ({decision})", decision=adequacy.get("decision", "decision")) if adequacy else ""
+    )
     if vendor.laws:
         if adequacy:
-            return 1, f"{what}, reached by {laws}; {adequacy_text} makes EU law apply on paper only"
-        return 0, f"{what}, reached by {laws}, and no GDPR adequacy decision for {vendor.country}"
+            return 1, Text(
+                "{what}, reached by {laws}; {adequacy} makes EU law apply on paper only",
+                what=what,
+                laws=laws,
+                adequacy=adequacy_text,
+            )
+        return 0, Text(
+            "{what}, reached by {laws}, and no GDPR adequacy decision for {country}",
+            what=what,
+            laws=laws,
+            country=vendor.country,
+        )
     if adequacy:
-        return 2, f"{what}, outside the EU/EEA, no extraterritorial law recorded, {adequacy_text}"
-    return 1, f"{what}, outside the EU/EEA, no extraterritorial law recorded, no GDPR adequacy decision"
+        return 2, Text(
+            "{what}, outside the EU/EEA, no extraterritorial law recorded, {adequacy}",
+            what=what,
+            adequacy=adequacy_text,
+        )
+    return 1, Text("{what}, outside the EU/EEA, no extraterritorial law recorded, no GDPR adequacy decision", what=what)
 
 
-def _code_level(component: Component, eu: bool, where: str, laws: str) -> tuple[int, str]:
+def _code_level(component: Component, eu: bool, where: Text, laws: str) -> tuple[int, Text]:
     license_ = component.license
     if license_ is not None and license_.open_source is True:
-        openness, licence_text = "open", f"open-source licence {license_.expression}"
+        openness, licence_text = "open", Text("open-source licence {expression}", expression=license_.expression)
     elif license_ is not None and license_.open_source is False:
-        openness, licence_text = "closed", f"licence {license_.expression} is not open source ({license_.category})"
+        openness, licence_text = (
+            "closed",
+            Text(
+                "licence {expression} is not open source ({category})",
+                expression=license_.expression,
+                category=license_.category,
+            ),
+        )
     else:
-        openness, licence_text = "unknown", "licence unknown, so not counted as open source"
+        openness, licence_text = "unknown", Text("licence unknown, so not counted as open source")
     reached = bool(laws)
     level = _CODE_LEVELS[(eu, reached)][openness]
-    jurisdiction = "an EU/EEA controller" if eu else "outside the EU/EEA"
-    law_text = f"reached by {laws}" if reached else "no extraterritorial law recorded"
-    fork = "; the code can be held and forked" if openness == "open" else ""
-    return level, f"{component.kind} {where}, {jurisdiction}, {law_text}; {licence_text}{fork}"
+    jurisdiction = Text("an EU/EEA controller") if eu else Text("outside the EU/EEA")
+    law_text = Text("reached by {laws}", laws=laws) if reached else Text("no extraterritorial law recorded")
+    template = (
+        "{kind} {where}, {jurisdiction}, {law}; {licence}; the code can be held and forked"
+        if openness == "open"
+        else "{kind} {where}, {jurisdiction}, {law}; {licence}"
+    )
+    return level, Text(
+        template,
+        kind=Text(component.kind),
+        where=where,
+        jurisdiction=jurisdiction,
+        law=law_text,
+        licence=licence_text,
+    )
 
 
-def application_level(components: list[Component]) -> tuple[int | None, str]:
+def application_level(components: list[Component]) -> tuple[int | None, Text]:
     """The floor over the hosted dependencies (SDKs, services, infrastructure), as the framework does."""
     hosted = [c for c in components if c.kind in HOSTED_KINDS and c.level is not None]
     unknown = sum(1 for c in components if c.kind in HOSTED_KINDS and c.level is None and c.vendor is None)
-    unknown_text = (
-        f"; {unknown} with an unknown controller not assessed (the level holds only if they reach it too)"
-        if unknown
-        else ""
-    )
     if not hosted:
         if unknown:
-            return None, f"{unknown} SDK, service or infrastructure dependencies, all with an unknown controller"
-        return None, "no SDK, service or infrastructure dependency in the inputs"
+            return None, Text(
+                "{count} SDK, service or infrastructure dependencies, all with an unknown controller", count=unknown
+            )
+        return None, Text("no SDK, service or infrastructure dependency in the inputs")
     worst = min(hosted, key=lambda c: (c.level, c.direct is not True, c.id))  # name a direct one when it ties
-    return worst.level, (
-        f"floor over {len(hosted)} SDK, service and infrastructure dependencies, set by {worst.name} "
-        f"({operator.controller_name if (operator := worst.implies or worst.vendor) else 'unknown'}){unknown_text}"
+    operator = worst.implies or worst.vendor
+    params: dict[str, Any] = {
+        "count": len(hosted),
+        "name": worst.name,
+        "operator": operator.controller_name if operator else Text("unknown"),
+    }
+    if unknown:
+        return worst.level, Text(
+            "floor over {count} SDK, service and infrastructure dependencies, set by {name} ({operator}); {unknown} "
+            "with an unknown controller not assessed (the level holds only if they reach it too)",
+            unknown=unknown,
+            **params,
+        )
+    return worst.level, Text(
+        "floor over {count} SDK, service and infrastructure dependencies, set by {name} ({operator})", **params
     )

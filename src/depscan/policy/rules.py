@@ -85,6 +85,10 @@ PLACEHOLDERS = {
     "evidence",
 }
 _RULE_FIELDS = {"id", "title", "severity", "description", "rationale", "references", "remediation", "message", "when"}
+#: the texts of a rule a `[rule.<language>]` table may give in another language (a missing one falls back)
+TRANSLATED_FIELDS = ("title", "description", "rationale", "remediation", "message")
+#: the languages a rule file may add texts in, besides its own
+RULE_LANGUAGES = ("fr",)
 _RULESET_FIELDS = {"id", "title", "description", "extends", "disable", "severity"}
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -116,6 +120,13 @@ class Rule:
     references: tuple[str, ...] = ()
     remediation: str = ""
     defined_in: str = ""  # id of the rule set whose file defines this rule
+    #: language -> field -> text, from the rule's `[rule.fr]` table; reports fall back to the fields above
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def text(self, name: str, language: str) -> str:
+        """The rule's `name` text in `language`, or in the rule file's own language when it gives none."""
+        translated = self.translations.get(language, {}).get(name)
+        return translated if translated else str(getattr(self, name))
 
 
 @dataclass
@@ -344,7 +355,8 @@ def _parse_rule(problems: list[str], path: Path, position: int, raw: Any, rulese
     before = len(problems)
     if not _RULE_ID.match(rule_id):
         problems.append(f"{path}: rule {rule_id!r}: ids are lowercase letters, digits, '.', '_' and '-'")
-    _unknown(problems, path, f"rule {rule_id!r}", raw, _RULE_FIELDS)
+    _unknown(problems, path, f"rule {rule_id!r}", raw, _RULE_FIELDS | set(RULE_LANGUAGES))
+    translations = _translations(problems, path, rule_id, raw)
     _check_severity(problems, path, rule_id, raw.get("severity"))
     for text_field in ("title", "description", "rationale", "remediation", "message"):
         if text_field in raw and not isinstance(raw[text_field], str):
@@ -379,7 +391,33 @@ def _parse_rule(problems: list[str], path: Path, position: int, raw: Any, rulese
         references=tuple(references),
         remediation=remediation,
         defined_in=ruleset_id,
+        translations=translations,
     )
+
+
+def _translations(problems: list[str], path: Path, rule_id: str, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The `[rule.<language>]` tables: strings only, known fields only, templates with known placeholders."""
+    found: dict[str, dict[str, str]] = {}
+    for language in RULE_LANGUAGES:
+        table = raw.get(language)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{path}: rule {rule_id!r}: [rule.{language}] must be a table")
+            continue
+        _unknown(problems, path, f"rule {rule_id!r} [rule.{language}]", table, set(TRANSLATED_FIELDS))
+        texts: dict[str, str] = {}
+        for name, value in table.items():
+            if name not in TRANSLATED_FIELDS:
+                continue
+            if not isinstance(value, str):
+                problems.append(f"{path}: rule {rule_id!r}: [rule.{language}] {name} must be a string")
+                continue
+            if name in ("message", "remediation"):
+                _check_template(problems, path, rule_id, value)
+            texts[name] = value
+        found[language] = texts
+    return found
 
 
 def _parse_condition(problems: list[str], path: Path, rule_id: str, name: str, value: Any) -> Condition | None:

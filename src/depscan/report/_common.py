@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from depscan.i18n import N_, localize, ntr, number, percent, tr
 from depscan.model import SEVERITIES, Component, Finding, ScanResult, severity_rank
 from depscan.policy.baseline import at_least, fingerprints_of, relative_path
 from depscan.policy.baseline import fingerprint as fingerprint  # re-exported: reports share these
@@ -26,12 +27,104 @@ from depscan.report import RenderOptions
 
 #: SEAL levels of the EU Cloud Sovereignty Framework, when the policy does not name them itself
 _LEVEL_NAMES = {
-    0: "no sovereignty",
-    1: "jurisdictional sovereignty (EU law on paper)",
-    2: "data sovereignty",
-    3: "digital resilience",
-    4: "full digital sovereignty",
+    0: N_("no sovereignty"),
+    1: N_("jurisdictional sovereignty (EU law on paper)"),
+    2: N_("data sovereignty"),
+    3: N_("digital resilience"),
+    4: N_("full digital sovereignty"),
 }
+#: what a person reads for the machine values of severities and kinds (the values themselves never change)
+_SEVERITY_LABELS = {
+    "critical": N_("critical"),
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+    "info": N_("info"),
+}
+_KIND_LABELS = {
+    "library": N_("library"),
+    "sdk": N_("sdk"),
+    "service": N_("service"),
+    "infrastructure": N_("infrastructure"),
+    "tooling": N_("tooling"),
+    "registry": N_("registry"),
+}
+
+
+def severity_label(severity: str) -> str:
+    """A severity as a person reads it in the active language (`high`, `élevée`)."""
+    return tr(_SEVERITY_LABELS[severity]) if severity in _SEVERITY_LABELS else severity
+
+
+def kind_label(kind: str) -> str:
+    """A kind of dependency in the active language."""
+    return tr(_KIND_LABELS[kind]) if kind in _KIND_LABELS else kind
+
+
+def of(part: int, whole: int) -> str:
+    """ "n of m", with the locale's numbers."""
+    return tr("{part} of {whole}").format(part=number(part), whole=number(whole))
+
+
+def rules_by_id(result: ScanResult) -> dict[str, Any]:
+    """The scan's rules by id (policy.rules.Rule), to say their texts in the active language."""
+    return {
+        str(_attribute(rule, "id")): rule for rule in getattr(result, "rules", None) or [] if _attribute(rule, "id")
+    }
+
+
+def rule_text(rule: Any, name: str, fallback: str = "") -> str:
+    """A rule's text in the active language: its `[rule.fr]` field, else the rule file's own text."""
+    from depscan import i18n
+
+    if rule is None:
+        return fallback
+    text = rule.text(name, i18n.current()) if hasattr(rule, "text") else _attribute(rule, name)
+    return str(text or fallback)
+
+
+def finding_title(finding: Finding, rules: dict[str, Any]) -> str:
+    return rule_text(rules.get(finding.rule), "title", finding.title or finding.rule) or finding.rule
+
+
+def finding_message(finding: Finding, rules: dict[str, Any], name: str = "message") -> str:
+    """A finding's message (or remediation) in the active language, from the rule's translated template and the
+    words the policy filled it with; the policy's own sentence when either is missing."""
+    from depscan import i18n
+
+    own = finding.message if name == "message" else finding.remediation
+    rule = rules.get(finding.rule)
+    if i18n.current() == "en" or rule is None or not finding.values or not own or not hasattr(rule, "translations"):
+        return own
+    template = rule.translations.get(i18n.current(), {}).get(name)
+    if not template:
+        return own
+    try:
+        return template.format_map({key: _value_words(key, value) for key, value in finding.values.items()})
+    except (KeyError, ValueError, IndexError):
+        return own
+
+
+#: the words the policy fills some placeholders with, said in the active language where a finding is shown
+_VALUE_WORDS = {N_("none recorded yet"), N_("unknown")}
+
+
+def _value_words(key: str, value: Any) -> str:
+    if key == "kind":
+        return kind_label(str(value))
+    return tr(value) if value in _VALUE_WORDS else localize(value)
+
+
+def level_reason(result: ScanResult) -> str:
+    """The application level's reason in the active language (the policy's sentence when it cannot be re-said)."""
+    reason = str(result.summary.get("level_reason", "") or "")
+    if not reason:
+        return reason
+    from depscan.policy.levels import application_level
+
+    _, text = application_level(result.components)
+    return localize(text) if str(text) == reason else reason
+
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 #: first characters a spreadsheet reads as a formula or a command (OWASP CSV injection), with their fullwidth forms
@@ -111,12 +204,12 @@ def rules_of(result: ScanResult) -> list[RuleInfo]:
             continue
         rules[str(rule_id)] = RuleInfo(
             id=str(rule_id),
-            title=str(_attribute(rule, "title") or rule_id),
+            title=rule_text(rule, "title") or str(rule_id),
             severity=str(_attribute(rule, "severity") or "info"),
-            description=str(_attribute(rule, "description") or ""),
-            rationale=str(_attribute(rule, "rationale") or ""),
+            description=rule_text(rule, "description"),
+            rationale=rule_text(rule, "rationale"),
             references=tuple(_attribute(rule, "references") or ()),
-            remediation=generic_text(str(_attribute(rule, "remediation") or "")),
+            remediation=generic_text(rule_text(rule, "remediation")),
             about_vendor=_tests_vendor(rule),
         )
     for finding in result.findings:
@@ -176,27 +269,27 @@ def indicator_rows(result: ScanResult) -> list[tuple[str, str]]:
         special = _INDICATORS.get(key)
         text = special(value) if special is not None and isinstance(value, dict | list) else None
         if text is not None:
-            rows.append((_INDICATOR_LABELS[key], text))
+            rows.append((tr(_INDICATOR_LABELS[key]), text))
         else:
             rows.append((_label(key), display_indicator(key, value)))
     return rows
 
 
 def _percent(value: Any) -> str:
-    return f"{value * 100:.0f}%" if isinstance(value, int | float) and not isinstance(value, bool) else "n/a"
+    return percent(value) if isinstance(value, int | float) and not isinstance(value, bool) else tr("n/a")
 
 
 def share_text(part: Any, whole: Any, share: Any = None) -> str:
     """A share as "n of m (p%)"; "unknown" over nothing known, never 0."""
     if not isinstance(whole, int) or not whole or not isinstance(part, int):
-        return "unknown (nothing known to count)"
+        return tr("unknown (nothing known to count)")
     value = share if isinstance(share, int | float) and not isinstance(share, bool) else part / whole
-    return f"{part} of {whole} ({_percent(value)})"
+    return tr("{part} of {whole} ({share})").format(part=number(part), whole=number(whole), share=_percent(value))
 
 
 #: when more than this share of components is unknown, a report says how to know more
 MOSTLY_UNKNOWN = 0.5
-HOW_TO_KNOW_MORE = (
+HOW_TO_KNOW_MORE = N_(
     "scan with the installed environment beside the lockfile (a .venv, node_modules), or add --enrich "
     "to ask the registries"
 )
@@ -211,16 +304,33 @@ def _eu_share(value: dict[str, Any]) -> str | None:
     )
     jurisdiction = value.get("jurisdiction", attributed)
     if jurisdiction:
-        text = f"{share_text(value.get('eu'), jurisdiction)} of the components whose controller has a jurisdiction"
+        text = tr("{share} of the components whose controller has a jurisdiction").format(
+            share=share_text(value.get("eu"), jurisdiction)
+        )
     else:
-        text = "unknown: no component has a controller with a known jurisdiction"
-    parts = [f"{total} components", f"{unknown} with an unknown controller"]
+        text = tr("unknown: no component has a controller with a known jurisdiction")
+    parts = [
+        ntr("{count} component", "{count} components", _count(total)).format(count=_number(total)),
+        tr("{count} with an unknown controller").format(count=_number(unknown)),
+    ]
     if value.get("no_jurisdiction"):
-        parts.append(f"{value['no_jurisdiction']} published by communities or individuals (no jurisdiction)")
+        parts.append(
+            tr("{count} published by communities or individuals (no jurisdiction)").format(
+                count=_number(value["no_jurisdiction"])
+            )
+        )
     text += f" ({'; '.join(parts)})"
     if isinstance(total, int) and total and unknown / total > MOSTLY_UNKNOWN:
-        text += f". Most controllers are unknown: {HOW_TO_KNOW_MORE}"
+        text += tr(". Most controllers are unknown: {advice}").format(advice=tr(HOW_TO_KNOW_MORE))
     return text
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _number(value: Any) -> str:
+    return number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def _open_source(value: dict[str, Any]) -> str | None:
@@ -229,13 +339,15 @@ def _open_source(value: dict[str, Any]) -> str | None:
     total, known = value.get("total"), value.get("known")
     if known:
         shown = share_text(value.get("open"), known, value.get("share_of_known"))
-        text = f"{shown} of the components with a known licence"
+        text = tr("{share} of the components with a known licence").format(share=shown)
     else:
-        text = "unknown: no component has a known licence"
+        text = tr("unknown: no component has a known licence")
     if isinstance(total, int) and isinstance(known, int):
-        text += f" ({total} components, {total - known} with an unknown licence)"
+        text += tr(" ({total} components, {unknown} with an unknown licence)").format(
+            total=number(total), unknown=number(total - known)
+        )
         if total and (total - known) / total > MOSTLY_UNKNOWN:
-            text += f". Most licences are unknown: {HOW_TO_KNOW_MORE}"
+            text += tr(". Most licences are unknown: {advice}").format(advice=tr(HOW_TO_KNOW_MORE))
     return text
 
 
@@ -243,7 +355,7 @@ def _non_legal(value: dict[str, Any]) -> str | None:
     if "components" not in value:
         return None
     text = share_text(value.get("components"), value.get("attributed"), value.get("share_of_attributed"))
-    text += " of the attributed components"
+    text += tr(" of the attributed components")
     publishers = value.get("publishers") or []
     if publishers:
         names = ", ".join(f"{p.get('name')} ({p.get('type')}, {p.get('components')})" for p in publishers[:5])
@@ -256,9 +368,9 @@ def _concentration(value: dict[str, Any]) -> str | None:
     if not isinstance(hhi, int | float):
         return None
     band = value.get("band")
-    text = f"HHI {hhi:,.0f}" + (f" ({band})" if band else "")
+    text = f"HHI {_hhi_number(hhi)}" + (" (" + tr(band) + ")" if band else "")
     if value.get("controllers") is not None:
-        text += f" over {value['controllers']} legal-entity controllers"
+        text += tr(" over {count} legal-entity controllers").format(count=_number(value["controllers"]))
     over = value.get("over")
     top = value.get("top") or []
     if top and isinstance(top[0], dict):
@@ -268,20 +380,31 @@ def _concentration(value: dict[str, Any]) -> str | None:
             else f"{t.get('name', t.get('controller'))} {_percent(t.get('share'))}"
             for t in top[:3]
         )
-        text += f"; largest: {names}"
+        text += tr("; largest: {names}").format(names=names)
     return text
+
+
+def _hhi_number(value: float) -> str:
+    """An HHI on the 0-10,000 scale with its thousands separated: `1,234` in English, `1 234` in French."""
+    from depscan import i18n
+
+    return f"{value:,.0f}" if i18n.current() == "en" else number(round(value))
 
 
 def _jurisdictions(value: list[Any]) -> str | None:
     if not value:
-        return "none"
+        return tr("none")
     if not all(isinstance(item, dict) for item in value):
         return None
     parts = []
     for item in value:
         laws = ", ".join(law.get("id", str(law)) if isinstance(law, dict) else str(law) for law in item.get("laws", []))
         where = f"{item.get('name', item.get('country'))} ({item.get('country', '?')})"
-        parts.append(f"{where}: {item.get('components', '?')} components, laws {laws or 'none recorded'}")
+        parts.append(
+            tr("{where}: {count} components, laws {laws}").format(
+                where=where, count=_number(item.get("components", "?")), laws=laws or tr("none recorded")
+            )
+        )
     return "; ".join(parts)
 
 
@@ -294,13 +417,15 @@ _INDICATORS = {
     "non_legal_entities": _non_legal,
 }
 _INDICATOR_LABELS = {
-    "components": "Components with an EU/EEA controller",
-    "direct": "Direct dependencies with an EU/EEA controller",
-    "open_source": "Open-source components",
-    "concentration": "Supplier concentration",
-    "jurisdictions": "Jurisdictions whose laws reach the application",
-    "non_legal_entities": "Resting on communities and individuals (no jurisdiction)",
+    "components": N_("Components with an EU/EEA controller"),
+    "direct": N_("Direct dependencies with an EU/EEA controller"),
+    "open_source": N_("Open-source components"),
+    "concentration": N_("Supplier concentration"),
+    "jurisdictions": N_("Jurisdictions whose laws reach the application"),
+    "non_legal_entities": N_("Resting on communities and individuals (no jurisdiction)"),
 }
+#: the concentration bands the policy names (EU merger guidelines)
+_BANDS = (N_("low"), N_("moderate"), N_("high"))
 
 
 def display_indicator(key: str, value: Any) -> str:
@@ -309,11 +434,11 @@ def display_indicator(key: str, value: Any) -> str:
     if isinstance(value, dict):
         if "value" in value:
             return display_indicator(key, value["value"])
-        return ", ".join(f"{_label(str(k))}: {display_indicator(str(k), v)}" for k, v in value.items()) or "none"
+        return ", ".join(f"{_label(str(k))}: {display_indicator(str(k), v)}" for k, v in value.items()) or tr("none")
     if isinstance(value, list | tuple):
-        return ", ".join(display_indicator(key, v) if isinstance(v, dict) else str(v) for v in value) or "none"
+        return ", ".join(display_indicator(key, v) if isinstance(v, dict) else str(v) for v in value) or tr("none")
     if isinstance(value, bool) or value is None:
-        return {True: "yes", False: "no", None: "unknown"}[value]
+        return {True: tr("yes"), False: tr("no"), None: tr("unknown")}[value]
     if isinstance(value, int | float):
         if "hhi" in lowered or "herfindahl" in lowered:
             return _hhi(float(value))
@@ -327,7 +452,7 @@ def _hhi(value: float) -> str:
     """HHI with the EU merger guidelines' bands (1,000 and 2,000 on the 0-10,000 scale), whatever scale is used."""
     scaled = value * 10_000 if value <= 1 else value
     band = "low" if scaled < 1000 else "moderate" if scaled < 2000 else "high"
-    return f"{scaled:,.0f} ({band})"
+    return _hhi_number(scaled) + " (" + tr(band) + ")"
 
 
 def _label(key: str) -> str:
@@ -397,13 +522,18 @@ def generation_date() -> str:
 
 def provenance_line(result: ScanResult, tool_version: str | None) -> str:
     """ "Generated DATE by depscan X with vendor database DIGEST (N records reviewed FROM to TO)"."""
-    text = f"Generated {generation_date()} by depscan {tool_version or ''}".rstrip()
+    from depscan.i18n import date
+
+    text = tr("Generated {date} by depscan {version}").format(date=date(generation_date()), version=tool_version or "")
+    text = text.rstrip()
     database = getattr(result, "database", None) or {}
     if database:
         reviewed = database.get("reviewed") or {}
-        text += (
-            f" with vendor database {database.get('digest') or 'unknown'} ({database.get('vendors', '?')} records,"
-            f" reviewed {reviewed.get('from') or '?'} to {reviewed.get('to') or '?'})"
+        text += tr(" with vendor database {digest} ({count} records, reviewed {start} to {end})").format(
+            digest=database.get("digest") or tr("unknown"),
+            count=_number(database.get("vendors", "?")),
+            start=date(reviewed["from"]) if reviewed.get("from") else "?",
+            end=date(reviewed["to"]) if reviewed.get("to") else "?",
         )
     return text
 
@@ -413,11 +543,11 @@ def level_names() -> dict[int, str]:
     from depscan.policy import levels
 
     names: dict[int, str] = getattr(levels, "LEVEL_NAMES", _LEVEL_NAMES)
-    return names
+    return {number: tr(name) for number, name in names.items()}
 
 
 def level_label(level: int | None) -> str:
-    return "unknown" if level is None else f"{level}: {level_names().get(level, '?')}"
+    return tr("unknown") if level is None else f"{level}: {level_names().get(level, '?')}"
 
 
 #: the columns of the per-component spreadsheet views (CSV, XLSX)

@@ -25,20 +25,28 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from depscan import __version__
+from depscan import __version__, i18n
+from depscan.i18n import date, localize, ntr, number, tr
 from depscan.model import LICENSE_CATEGORIES, SEVERITIES, Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     components_by_id,
     exemptions_of,
+    finding_message,
+    finding_title,
     findings_by_component,
     indicator_rows,
     is_failing,
+    kind_label,
     level_names,
+    level_reason,
+    of,
     provenance_line,
+    rules_by_id,
     rules_of,
     score_of,
     severity_counts,
+    severity_label,
     worst,
 )
 
@@ -80,6 +88,12 @@ def render_page(template_name: str, css: str, js: str, values: dict[str, Any]) -
     """The template with `css` and `js` inlined and a Content-Security-Policy that allows only them, by hash."""
     template = template_environment().get_template(template_name)
     return template.render(
+        lang=i18n.current(),
+        Markup=Markup,
+        number=number,
+        date=date,
+        severity_label=severity_label,
+        kind_label=kind_label,
         css=Markup(css),
         js=Markup(js),
         csp=(
@@ -101,7 +115,9 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     failing = [f for f in result.findings if is_failing(f, result.fail_on)]
     score = score_of(result)
     total = summary.get("components", len(result.components))
+    rules = rules_by_id(result)
     return {
+        "finding_message": lambda finding: finding_message(finding, rules),
         "tool_version": options.tool_version or __version__,
         "provenance": provenance_line(result, options.tool_version or __version__),
         "application": _application(result),
@@ -112,26 +128,28 @@ def context(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         "ruleset": result.ruleset,
         "fail_on": result.fail_on,
         "level": level,
-        "level_name": summary.get("level_name") or (names.get(level, "") if level is not None else ""),
-        "level_reason": summary.get("level_reason", ""),
+        "level_name": names.get(level, "") if level is not None else "",
+        "level_reason": level_reason(result),
         "level_names": sorted(names.items()),
         "score": None if score is None else round(score),
         "score_parts": [_score_part(part) for part in summary.get("score_parts") or [] if isinstance(part, dict)],
         "counts": [
-            ("components", total, ""),
-            ("controlled outside the EU/EEA", f"{summary.get('extra_eu', 0)} of {total}", "warn"),
-            ("not open source", f"{summary.get('non_open_source', 0)} of {total}", "warn"),
-            ("unknown controller", f"{summary.get('unknown_vendor', 0)} of {total}", "muted"),
-            ("unknown licence", f"{summary.get('unknown_license', 0)} of {total}", "muted"),
+            (tr("components"), number(total), ""),
+            (tr("controlled outside the EU/EEA"), of(summary.get("extra_eu", 0), total), "warn"),
+            (tr("not open source"), of(summary.get("non_open_source", 0), total), "warn"),
+            (tr("unknown controller"), of(summary.get("unknown_vendor", 0), total), "muted"),
+            (tr("unknown licence"), of(summary.get("unknown_license", 0), total), "muted"),
         ],
         "severity_counts": severity_counts(result.findings),
         "exempted_count": sum(1 for f in result.findings if f.exempted),
         "failing": len(failing),
         "indicators": indicator_rows(result),
         "charts": _charts(result),
-        "findings": [_finding_row(f, components.get(f.component)) for f in _ordered(result.findings) if not f.baseline],
+        "findings": [
+            _finding_row(f, components.get(f.component), rules) for f in _ordered(result.findings) if not f.baseline
+        ],
         "baseline_findings": [
-            _finding_row(f, components.get(f.component)) for f in _ordered(result.findings) if f.baseline
+            _finding_row(f, components.get(f.component), rules) for f in _ordered(result.findings) if f.baseline
         ],
         "baseline": (summary.get("baseline") or {}).get("path", ""),
         "components": [
@@ -160,6 +178,7 @@ def _application(result: ScanResult) -> str:
 def _exposures(result: ScanResult, components: dict[str, Component]) -> list[dict[str, Any]]:
     """Active findings by rule and, for rules about the controller, by controller: largest and most severe first."""
     by_controller = {rule.id: rule.about_vendor for rule in rules_of(result)}
+    rules = rules_by_id(result)
     groups: dict[tuple[str, str], list[tuple[Finding, Component | None]]] = {}
     for finding in result.findings:
         if not finding.exempted:
@@ -178,8 +197,8 @@ def _exposures(result: ScanResult, components: dict[str, Component]) -> list[dic
                 "severity": finding.severity,
                 "rank": severity_rank(finding.severity),
                 "rule": rule,
-                "title": finding.title or rule,
-                "controller": vendor.controller_name if vendor else "various" if key == "*" else "unknown",
+                "title": finding_title(finding, rules),
+                "controller": vendor.controller_name if vendor else tr("various") if key == "*" else tr("unknown"),
                 "country": vendor.publisher_label if vendor else "",
                 "eu": vendor.eu if vendor else None,
                 "laws": list(vendor.laws) if vendor else [],
@@ -204,9 +223,9 @@ def _score_part(part: dict[str, Any]) -> dict[str, Any]:
         "name": str(part.get("id", "")).replace("_", " "),
         "measures": part.get("measures", ""),
         "basis": part.get("basis", ""),
-        "value": "n/a" if not isinstance(value, int | float) else f"{value * 100:.0f}%",
+        "value": tr("n/a") if not isinstance(value, int | float) else i18n.percent(value),
         "weight": part.get("weight", ""),
-        "points": "n/a" if part.get("points") is None else part.get("points"),
+        "points": tr("n/a") if part.get("points") is None else part.get("points"),
     }
 
 
@@ -214,34 +233,34 @@ def _source_link(source: dict[str, str]) -> dict[str, str]:
     """A vendor record's source as the report links it: only http(s) URLs become links."""
     url = str(source.get("url", ""))
     if "checked" in source:
-        date = f"checked {source['checked']}"
+        when = tr("checked {date}").format(date=date(source["checked"]))
     elif "cited" in source:
-        date = f"cited {source['cited']}, not re-read"
+        when = tr("cited {date}, not re-read").format(date=date(source["cited"]))
     else:
-        date = "no date recorded"
+        when = tr("no date recorded")
     return {
         "url": url,
         "link": url if url.lower().startswith(("https://", "http://")) else "",
         "supports": str(source.get("supports", "")),
-        "date": date,
+        "date": when,
     }
 
 
-def _finding_row(finding: Finding, component: Component | None) -> dict[str, Any]:
+def _finding_row(finding: Finding, component: Component | None, rules: dict[str, Any]) -> dict[str, Any]:
     vendor = component.vendor if component else None
     return {
         "severity": finding.severity,
         "rank": severity_rank(finding.severity),
         "rule": finding.rule,
-        "title": finding.title or finding.rule,
+        "title": finding_title(finding, rules),
         "name": component.name if component else finding.component,
         "version": (component.version or "") if component else "",
         "anchor": finding.component,
-        "controller": vendor.controller_name if vendor else "unknown",
+        "controller": vendor.controller_name if vendor else tr("unknown"),
         "country": vendor.publisher_label if vendor else "",
         "eu": vendor.eu if vendor else None,
-        "message": finding.message,
-        "remediation": finding.remediation,
+        "message": finding_message(finding, rules),
+        "remediation": finding_message(finding, rules, "remediation"),
         "exempted": finding.exempted,
         "exemption_reason": finding.exemption_reason or "",
     }
@@ -280,7 +299,7 @@ def _component_row(position: int, component: Component, findings: list[Finding])
         "license_evidence": license_.evidence if license_ else "",
         "open_source": license_.open_source if license_ else None,
         "level": component.level,
-        "level_reason": component.level_reason,
+        "level_reason": localize(component.level_reason),
         "worst": current.severity if current else "",
         "worst_rank": severity_rank(current.severity) if current else -1,
         "findings": findings,
@@ -315,29 +334,31 @@ def _charts(result: ScanResult) -> list[Chart]:
     ]
     order = {category: position for position, category in enumerate(LICENSE_CATEGORIES)}
     categories.sort(key=lambda item: (-item[1], order.get(item[0], 99)))
-    eu_legend = [("eu", "EU/EEA controller"), ("non-eu", "outside the EU/EEA"), ("unknown", "unknown")]
+    eu_legend = [("eu", tr("EU/EEA controller")), ("non-eu", tr("outside the EU/EEA")), ("unknown", tr("unknown"))]
     return [
         chart_data(
             "by-country",
-            "Components by controller country",
-            "country of the ultimate controller",
+            tr("Components by controller country"),
+            tr("country of the ultimate controller"),
             countries,
             eu_legend,
             unknown=summary.get("unknown_vendor", 0),
         ),
         chart_data(
             "by-controller",
-            "Largest controllers",
-            f"top {CHART_BARS} of {len(by_controller)} ultimate controllers",
+            tr("Largest controllers"),
+            tr("top {count} of {total} ultimate controllers").format(
+                count=number(CHART_BARS), total=number(len(by_controller))
+            ),
             controllers,
             eu_legend[:2],
         ),
         chart_data(
             "by-licence",
-            "Components by licence category",
-            "declared licences, normalised to SPDX",
+            tr("Components by licence category"),
+            tr("declared licences, normalised to SPDX"),
             categories,
-            [("open", "open source"), ("closed", "not open source"), ("unknown", "unknown")],
+            [("open", tr("open source")), ("closed", tr("not open source")), ("unknown", tr("unknown"))],
         ),
     ]
 
@@ -355,10 +376,10 @@ def chart_data(
     shown = rows[:CHART_BARS]
     if len(rows) > CHART_BARS:
         rest = len(rows) - CHART_BARS
-        label = f"{rest} other" if rest == 1 else f"{rest} others"
+        label = ntr("{count} other", "{count} others", rest).format(count=number(rest))
         shown.append((label, sum(count for _, count, _ in rows[CHART_BARS:]), "other"))
     if unknown:
-        shown.append(("unknown", unknown, "unknown"))
+        shown.append((tr("unknown"), unknown, "unknown"))
     largest = max((count for _, count, _ in shown), default=0) or 1
     span = CHART_WIDTH - CHART_LABEL_WIDTH - 45
     bars = [
@@ -368,7 +389,7 @@ def chart_data(
             css=css,
             y=position * CHART_ROW,
             width=max(1.0, round(span * count / largest, 1)),
-            tooltip=f"{label}: {count}",
+            tooltip=f"{label}: {number(count)}",
         )
         for position, (label, count, css) in enumerate(shown)
     ]
@@ -377,14 +398,18 @@ def chart_data(
 
 @cache
 def template_environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("depscan.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the callables read the active language when called, so that one cached environment serves every language
+    environment.install_gettext_callables(tr, ntr, newstyle=True)  # type: ignore[attr-defined]
+    return environment
 
 
 @cache
