@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+
+try:  # Babel 2.15 renamed parse_mapping (which reads a babel.cfg) to parse_mapping_cfg
+    from babel.messages.frontend import parse_mapping_cfg
+except ImportError:  # pragma: no cover - older Babel
+    from babel.messages.frontend import parse_mapping as parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import FIXTURES, ROOT, run_cli

@@ -14,7 +14,11 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+
+try:  # Babel 2.15 renamed parse_mapping (which reads a babel.cfg) to parse_mapping_cfg
+    from babel.messages.frontend import parse_mapping_cfg
+except ImportError:  # pragma: no cover - older Babel
+    from babel.messages.frontend import parse_mapping as parse_mapping_cfg
 from babel.messages.pofile import write_po
 
 ROOT = Path(__file__).resolve().parents[1]
