@@ -171,3 +171,13 @@ def test_a_community_without_legal_entity_brings_no_country_law(database, cli, t
     )
     run = cli("db", "validate", "--vendor-db", str(root))
     assert run.code == 2 and "legal_entity = false is for a community" in run.stderr
+
+
+def test_stats_count_communities_and_individuals_apart_from_jurisdictions(database):
+    from depscan.vendordb.stats import stats
+
+    counts = stats(database)
+    assert counts["eu_controlled"] + counts["extra_eu_controlled"] + counts["no_jurisdiction"] == counts["vendors"]
+    without = [v for v in database.vendors if not database.vendors[database.chain(v)[-1]].legal_entity]
+    assert without and counts["no_jurisdiction"] == len(without)
+    assert counts["by_controller_country"]["none (no legal entity)"] == len(without)

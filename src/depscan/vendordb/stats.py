@@ -64,12 +64,17 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
     without_sources: list[str] = []
     sources: Counter[str] = Counter()
     records_by_evidence: Counter[str] = Counter()
-    eu_controlled = 0
+    eu_controlled = no_jurisdiction = 0
     for vendor_id, vendor in database.vendors.items():
         by_country[vendor.country] += 1
         controller = database.vendors[database.chain(vendor_id)[-1]]
-        by_controller_country[controller.country] += 1
-        eu_controlled += database.is_eu(controller.country)
+        if not controller.legal_entity:  # a community or an individual: no jurisdiction to count
+            no_jurisdiction += 1
+            by_controller_country["none (no legal entity)"] += 1
+        else:
+            effective = controller.hq_country or controller.country  # where it is run from, as reports say
+            by_controller_country[effective] += 1
+            eu_controlled += database.is_eu(effective)
         by_type[vendor.type] += 1
         by_confidence[vendor.confidence] += 1
         by_category.update(vendor.categories)
@@ -93,7 +98,8 @@ def stats(database: VendorDatabase) -> dict[str, Any]:
     return {
         "vendors": len(database.vendors),
         "eu_controlled": eu_controlled,
-        "extra_eu_controlled": len(database.vendors) - eu_controlled,
+        "extra_eu_controlled": len(database.vendors) - eu_controlled - no_jurisdiction,
+        "no_jurisdiction": no_jurisdiction,
         "without_sources": sorted(without_sources),
         "countries": len(database.countries),
         "laws": len(database.laws),
