@@ -35,6 +35,7 @@ def test_portfolio_markdown_in_french(french_markdown: str) -> None:
     assert "## Alternatives européennes aux principales dépendances extra-européennes" in text
     assert "| sales-crm | élevée |" in text  # the criticality is said in French
     assert "US (extra-européen)" in text
+    assert "| aucun (personne physique) |" in text  # a controller's kind, a machine value in JSON
     assert "Pays des contrôleurs : États-Unis" in text  # country names from CLDR
     assert "Portfolio audit" not in text and "Jurisdictions and laws" not in text
 

@@ -591,4 +591,9 @@ FR: dict[str, str | tuple[str, str]] = {
     "none of the same category ({category}) in the vendor database": "aucune de la même catégorie ({category}) dans la base fournisseurs",
     "none declared": "aucune déclarée",
     "unknown vendor": "fournisseur inconnu",
+    "company": "entreprise",
+    "foundation": "fondation",
+    "public body": "organisme public",
+    "community": "communauté",
+    "individual": "personne physique",
 }

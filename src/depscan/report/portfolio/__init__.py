@@ -75,6 +75,20 @@ def change_label(change: str | None) -> str:
     return tr(_CHANGES[change]) if change in _CHANGES else change or ""
 
 
+#: the kinds of controller (machine values in JSON), as a person reads them
+_CONTROLLER_TYPES = {
+    "company": N_("company"),
+    "foundation": N_("foundation"),
+    "public-body": N_("public body"),
+    "community": N_("community"),
+    "individual": N_("individual"),
+}
+
+
+def controller_type_label(kind: Any) -> str:
+    return tr(_CONTROLLER_TYPES[kind]) if kind in _CONTROLLER_TYPES else str(kind or "")
+
+
 def status_label(status: Any) -> str:
     return tr(_STATUS_LABELS[status]) if status in _STATUS_LABELS else str(status or "")
 

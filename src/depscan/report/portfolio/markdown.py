@@ -16,6 +16,7 @@ from depscan.report.markdown import md
 from depscan.report.portfolio import (
     band_label,
     change_label,
+    controller_type_label,
     criticality_label,
     errors_text,
     eu_share_text,
@@ -160,7 +161,7 @@ def _controllers(controllers: list[dict[str, Any]]) -> list[str]:
         where = (
             f"{c['country']} ({flag})"
             if c.get("country")
-            else tr("none ({type})").format(type=c.get("controller_type", "community"))
+            else tr("none ({type})").format(type=controller_type_label(c.get("controller_type", "community")))
         )
         lines.append(
             f"| {md(c['name'])} | {where} | {number(c['applications'])} | {number(c['critical_applications'])}"
