@@ -128,6 +128,16 @@ def date(value: dt.date | str) -> str:
     return format_date(value, format="long", locale=_locale())
 
 
+def country(code: str | None, name: str) -> str:
+    """A country's name in the active language, from CLDR through Babel (`États-Unis`); `name` in English."""
+    if _current == "en" or not code:
+        return name
+    from babel import Locale
+
+    territories: dict[str, str] = Locale.parse(_locale()).territories
+    return territories.get(code.upper(), name)
+
+
 class Text(str):
     """A sentence that is its English form (a str: JSON, storage and comparisons see only that) and keeps its
     message id and parameters, so that a report can say it in another language later. A parameter may itself be

@@ -63,6 +63,7 @@ _OUTPUT_OPTION = click.option(
 @click.option("--rules", "rule_sets", multiple=True, help="Rule set name or file (repeatable; default: default).")
 @click.option("--vendor-db", type=click.Path(file_okay=False), help="Use this vendor database directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@lang_option
 def inventory_scan(
     inventory_file: str,
     format_: str,
@@ -73,6 +74,7 @@ def inventory_scan(
     rule_sets: tuple[str, ...],
     vendor_db: str | None,
     quiet: bool,
+    lang: str | None,
 ) -> None:
     """Scan every application of INVENTORY (TOML or CSV) in parallel and report the portfolio.
 
@@ -81,6 +83,7 @@ def inventory_scan(
     could not be scanned, or had an unreadable input (all the others are
     still reported).
     """
+    activate_language(lang)
     from depscan.errors import ConfigError
     from depscan.inventory import loader
     from depscan.inventory.audit import AuditOptions, run_audit

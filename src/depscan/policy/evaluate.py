@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
+from depscan.i18n import Text
 from depscan.model import Component, Finding, ScanResult, SourceInfo, severity_rank
 from depscan.policy import exemptions as exemptions_module
 from depscan.policy import scores
@@ -101,7 +102,10 @@ def _template_values(component: Component, alternative_names: dict[str, str]) ->
         "level": "unknown" if component.level is None else str(component.level),
         "alternatives": alternatives
         or (
-            f"none of the same category ({component.properties['alternatives_category']}) in the vendor database"
+            Text(  # a Text: the JSON keeps the English, a French report says it in French
+                "none of the same category ({category}) in the vendor database",
+                category=component.properties["alternatives_category"],
+            )
             if component.properties.get("alternatives_category")
             else "none recorded yet"
         ),

@@ -106,7 +106,13 @@ def finding_message(finding: Finding, rules: dict[str, Any], name: str = "messag
 
 
 #: the words the policy fills some placeholders with, said in the active language where a finding is shown
-_VALUE_WORDS = {N_("none recorded yet"), N_("unknown")}
+_VALUE_WORDS = {
+    N_("none recorded yet"),
+    N_("unknown"),
+    N_("none recorded"),
+    N_("none declared"),
+    N_("unknown vendor"),
+}
 
 
 def _value_words(key: str, value: Any) -> str:
@@ -486,26 +492,29 @@ def neutralise(value: str) -> str:
 
 #: what a rule's message placeholders stand for, when the rule is described without a component
 _PLACEHOLDER_WORDS = {
-    "name": "the component",
-    "version": "its version",
-    "purl": "its package URL",
-    "kind": "kind",
-    "vendor": "the vendor",
-    "controller": "the controller",
-    "country": "its country",
-    "laws": "the laws recorded",
-    "license": "its licence",
-    "category": "its licence category",
-    "level": "its level",
-    "alternatives": "see each finding",
-    "evidence": "the evidence",
+    "name": N_("the component"),
+    "version": N_("its version"),
+    "purl": N_("its package URL"),
+    "kind": N_("kind"),
+    "vendor": N_("the vendor"),
+    "controller": N_("the controller"),
+    "country": N_("its country"),
+    "laws": N_("the laws recorded"),
+    "license": N_("its licence"),
+    "category": N_("its licence category"),
+    "level": N_("its level"),
+    "alternatives": N_("see each finding"),
+    "evidence": N_("the evidence"),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def generic_text(template: str) -> str:
     """A rule's message or remediation template in words, for describing the rule itself."""
-    return _PLACEHOLDER.sub(lambda match: _PLACEHOLDER_WORDS.get(match.group(1), match.group(0)), template)
+    words = _PLACEHOLDER_WORDS
+    return _PLACEHOLDER.sub(
+        lambda match: tr(words[match.group(1)]) if match.group(1) in words else match.group(0), template
+    )
 
 
 def generation_date() -> str:
@@ -552,30 +561,30 @@ def level_label(level: int | None) -> str:
 
 #: the columns of the per-component spreadsheet views (CSV, XLSX)
 COMPONENT_COLUMNS = (
-    "component",
-    "version",
-    "purl",
-    "ecosystem",
-    "kind",
-    "direct",
-    "scope",
-    "vendor",
-    "controller",
-    "country",
-    "eu",
-    "laws",
-    "licence",
-    "licence category",
-    "open source",
-    "level",
-    "level reason",
-    "worst severity",
-    "findings",
-    "exempted findings",
-    "eu alternatives",
-    "vendor evidence",
-    "vendor sources",
-    "sources",
+    N_("component"),
+    N_("version"),
+    N_("purl"),
+    N_("ecosystem"),
+    N_("kind"),
+    N_("direct"),
+    N_("scope"),
+    N_("vendor"),
+    N_("controller"),
+    N_("country"),
+    N_("eu"),
+    N_("laws"),
+    N_("licence"),
+    N_("licence category"),
+    N_("open source"),
+    N_("level"),
+    N_("level reason"),
+    N_("worst severity"),
+    N_("findings"),
+    N_("exempted findings"),
+    N_("eu alternatives"),
+    N_("vendor evidence"),
+    N_("vendor sources"),
+    N_("sources"),
 )
 
 

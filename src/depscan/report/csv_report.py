@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from depscan.i18n import tr
 from depscan.model import ScanResult
 from depscan.report import RenderOptions
 from depscan.report._common import COMPONENT_COLUMNS, component_row, findings_by_component, neutralise
@@ -19,7 +20,7 @@ from depscan.report._common import COMPONENT_COLUMNS, component_row, findings_by
 def render(result: ScanResult, options: RenderOptions) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COMPONENT_COLUMNS)
+    writer.writerow([tr(column) for column in COMPONENT_COLUMNS])  # the header in the reader's language
     findings = findings_by_component(result)
     for component in result.components:
         row = component_row(component, findings.get(component.id, []))

@@ -15,7 +15,15 @@ import orjson
 
 from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
-from depscan.report._common import components_by_id, fingerprints, primary_location, repository_path, uploaded
+from depscan.report._common import (
+    components_by_id,
+    finding_message,
+    fingerprints,
+    primary_location,
+    repository_path,
+    rules_by_id,
+    uploaded,
+)
 
 #: depscan severity -> Code Quality severity
 SEVERITIES = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
@@ -27,6 +35,7 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
 
 def issues(result: ScanResult, options: RenderOptions) -> list[dict[str, Any]]:
     components = components_by_id(result)
+    rules = rules_by_id(result)
     prints = fingerprints(result, options)
     findings = uploaded(result.findings, options)
     findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule, f.component))
@@ -35,7 +44,8 @@ def issues(result: ScanResult, options: RenderOptions) -> list[dict[str, Any]]:
         component = components.get(finding.component)
         location = primary_location(component) if component else None
         path = repository_path(location.path, options)[0] if location else "."
-        description = f"{finding.message}. {finding.remediation}" if finding.remediation else finding.message
+        message, remediation = finding_message(finding, rules), finding_message(finding, rules, "remediation")
+        description = f"{message}. {remediation}" if remediation else message  # in the reader's language
         entries.append(
             {
                 "type": "issue",

@@ -14,10 +14,21 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from typing import Any
 
+from depscan.i18n import tr
 from depscan.model import Component, Finding, ScanResult, severity_rank
 from depscan.report import RenderOptions
-from depscan.report._common import clean_text, components_by_id, is_failing, repository_path, rules_of
+from depscan.report._common import (
+    clean_text,
+    components_by_id,
+    finding_message,
+    is_failing,
+    repository_path,
+    rules_by_id,
+    rules_of,
+    severity_label,
+)
 
 #: the test case of components no input file holds (declared in an inventory)
 UNLOCATED = "(no input file)"
@@ -32,13 +43,14 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     for source in result.sources:
         case = ET.SubElement(inputs, "testcase", classname="depscan.inputs", name=clean_text(source.path))
         if source.error:
-            where = f"line {source.line}: " if source.line else ""
+            where = tr("line {line}: ").format(line=source.line) if source.line else ""
             ET.SubElement(case, "error", message=clean_text(where + source.error), type="input")
         if source.warnings:
             output = ET.SubElement(case, "system-err")
-            output.text = clean_text("\n".join(f"warning: {w}" for w in source.warnings))
+            output.text = clean_text("\n".join(tr("warning: {warning}").format(warning=w) for w in source.warnings))
     totals["tests"] += len(result.sources)
     files, by_case = _cases(result, options.min_severity)
+    described = rules_by_id(result)
     for rule in rules_of(result):
         suite = ET.SubElement(root, "testsuite", name=rule.id)
         counts: dict[str, int] = defaultdict(int)
@@ -47,7 +59,7 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
             if path != UNLOCATED:
                 case.set("file", repository_path(path, options)[0])
             counts["tests"] += 1
-            outcome = _outcome(case, by_case.get((rule.id, path), []), result.fail_on)
+            outcome = _outcome(case, by_case.get((rule.id, path), []), result.fail_on, described)
             if outcome:
                 counts[outcome] += 1
         for key in ("tests", "failures", "skipped"):
@@ -83,7 +95,12 @@ def _cases(
     return files, by_case
 
 
-def _outcome(case: ET.Element, entries: list[tuple[Finding, Component | None, int | None]], fail_on: str) -> str | None:
+def _outcome(
+    case: ET.Element,
+    entries: list[tuple[Finding, Component | None, int | None]],
+    fail_on: str,
+    rules: dict[str, Any],
+) -> str | None:
     """Fill one test case from its findings; returns 'failures', 'skipped' or None (passed)."""
     if not entries:
         return None
@@ -93,24 +110,32 @@ def _outcome(case: ET.Element, entries: list[tuple[Finding, Component | None, in
     known = [e for e in entries if e[0].baseline and not e[0].exempted]
     aside = []
     if exempted:
-        reasons = sorted({e[0].exemption_reason or "no reason given" for e in exempted})
-        aside.append(f"{len(exempted)} exempted ({'; '.join(reasons)})")
+        reasons = sorted({e[0].exemption_reason or tr("no reason given") for e in exempted})
+        aside.append(tr("{count} exempted ({reasons})").format(count=len(exempted), reasons="; ".join(reasons)))
     if known:
-        aside.append(f"{len(known)} already in the baseline")
+        aside.append(tr("{count} already in the baseline").format(count=len(known)))
     if failing:
         worst = max(failing, key=lambda e: severity_rank(e[0].severity))[0].severity
-        names = ", ".join(_name(e) for e in failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
-        message = f"{len(failing)} component(s) at or above {fail_on}: {names}"
+        more = tr(" and {count} more").format(count=len(failing) - 5) if len(failing) > 5 else ""
+        names = ", ".join(_name(e) for e in failing[:5]) + more
+        message = tr("{count} component(s) at or above {severity}: {names}").format(
+            count=len(failing), severity=severity_label(fail_on), names=names
+        )
         failure = ET.SubElement(case, "failure", message=clean_text(message), type=worst)
-        lines = [_line(e) for e in failing]
+        lines = [_line(e, rules) for e in failing]
         if passing:
-            lines += ["", f"Below {fail_on}:", *(_line(e) for e in passing)]
+            lines += [
+                "",
+                tr("Below {severity}:").format(severity=severity_label(fail_on)),
+                *(_line(e, rules) for e in passing),
+            ]
         if aside:
-            lines += ["", "Not counted: " + ", ".join(aside)]
+            lines += ["", tr("Not counted: {what}").format(what=", ".join(aside))]
         failure.text = clean_text("\n".join(lines))
         return "failures"
     if passing:
-        lines = [_line(e) for e in passing] + (["Not counted: " + ", ".join(aside)] if aside else [])
+        lines = [_line(e, rules) for e in passing]
+        lines += [tr("Not counted: {what}").format(what=", ".join(aside))] if aside else []
         ET.SubElement(case, "system-out").text = clean_text("\n".join(lines))
         return None
     ET.SubElement(case, "skipped", message=clean_text(", ".join(aside)))
@@ -122,8 +147,12 @@ def _name(entry: tuple[Finding, Component | None, int | None]) -> str:
     return f"{component.name} {component.version or ''}".strip() if component else finding.component
 
 
-def _line(entry: tuple[Finding, Component | None, int | None]) -> str:
+def _line(entry: tuple[Finding, Component | None, int | None], rules: dict[str, Any]) -> str:
     finding, _, line = entry
-    where = f" (line {line})" if line else ""
-    text = f"- [{finding.severity}] {_name(entry)}{where}: {finding.message}"
-    return f"{text}. {finding.remediation}" if finding.remediation else text
+    where = tr(" (line {line})").format(line=line) if line else ""
+    message = finding_message(finding, rules)
+    remediation = finding_message(finding, rules, "remediation")
+    text = f"- [{severity_label(finding.severity)}] " + tr("{name}{where}: {message}").format(
+        name=_name(entry), where=where, message=message
+    )
+    return f"{text}. {remediation}" if remediation else text

@@ -20,17 +20,21 @@ from typing import Any
 
 import orjson
 
-from depscan import __version__
+from depscan import __version__, i18n
+from depscan.i18n import tr
 from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
     RuleInfo,
     components_by_id,
+    finding_message,
     fingerprints,
     input_warnings,
     primary_location,
     repository_path,
+    rules_by_id,
     rules_of,
+    severity_label,
     uploaded,
 )
 
@@ -51,6 +55,7 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
 
 def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     rules = rules_of(result)
+    described = rules_by_id(result)
     index = {rule.id: position for position, rule in enumerate(rules)}
     components = components_by_id(result)
     prints = fingerprints(result, options)
@@ -67,7 +72,11 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": LEVELS[finding.severity],
-            "message": {"text": _message(finding.message, finding.remediation)},
+            "message": {
+                "text": _message(
+                    finding_message(finding, described), finding_message(finding, described, "remediation")
+                )
+            },
             "locations": [_location(path, inside, location.line if location else None)] if location else [],
             "properties": {"component": finding.component, "severity": finding.severity},
             "partialFingerprints": {FINGERPRINT_KEY: prints[id(finding)]},
@@ -96,31 +105,30 @@ def sarif_dict(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
             {
                 "level": "warning",
                 "message": {
-                    "text": f"{dropped} less severe results left out: code scanning accepts {MAX_RESULTS} per run"
+                    "text": tr("{count} less severe results left out: code scanning accepts {limit} per run").format(
+                        count=dropped, limit=MAX_RESULTS
+                    )
                 },
             }
         )
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "depscan",
-                        "semanticVersion": options.tool_version or __version__,
-                        "rules": [_rule(rule) for rule in rules],
-                    }
-                },
-                "invocations": [invocation],
-                "columnKind": "utf16CodeUnits",
-                "results": results,
-                "properties": {"ruleset": result.ruleset, "level": result.summary.get("level")},
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "depscan",
+                "semanticVersion": options.tool_version or __version__,
+                "rules": [_rule(rule) for rule in rules],
             }
-        ],
+        },
+        "invocations": [invocation],
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+        "properties": {"ruleset": result.ruleset, "level": result.summary.get("level")},
     }
+    if i18n.current() != "en":  # SARIF's own field for the language of the messages (default en-US)
+        run["language"] = "fr-FR" if i18n.current() == "fr" else i18n.current()
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def _message(message: str, remediation: str) -> str:
@@ -140,15 +148,16 @@ def _file_uri(path: str) -> str:
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
     full = " ".join(part for part in (rule.description, rule.rationale) if part) or rule.title
-    help_lines = [f"**{rule.title}** (severity {rule.severity})", ""]
+    severity = tr("severity {severity}").format(severity=severity_label(rule.severity))
+    help_lines = [f"**{rule.title}** ({severity})", ""]
     if rule.description:
         help_lines += [rule.description, ""]
     if rule.rationale:
-        help_lines += [f"Why it matters: {rule.rationale}", ""]
+        help_lines += [tr("Why it matters: {rationale}").format(rationale=rule.rationale), ""]
     if rule.remediation:
-        help_lines += [f"What to do: {rule.remediation}", ""]
+        help_lines += [tr("What to do: {remediation}").format(remediation=rule.remediation), ""]
     if rule.references:
-        help_lines += ["References:", *(f"- {reference}" for reference in rule.references)]
+        help_lines += [tr("References:"), *(f"- {reference}" for reference in rule.references)]
     markdown = "\n".join(help_lines).strip()
     properties: dict[str, Any] = {
         "tags": ["security", "supply-chain", "sovereignty", f"depscan-{rule.severity}"],

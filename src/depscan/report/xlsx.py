@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from depscan.i18n import N_, tr
 from depscan.model import ScanResult, severity_rank
 from depscan.report import RenderOptions
 from depscan.report._common import (
@@ -30,13 +31,18 @@ from depscan.report._common import (
     component_row,
     components_by_id,
     exemptions_of,
+    finding_message,
+    finding_title,
     findings_by_component,
     indicator_rows,
     level_label,
     neutralise,
+    rule_text,
+    rules_by_id,
     rules_of,
     score_of,
     severity_counts,
+    severity_label,
 )
 
 FIXED_DATE = datetime(2000, 1, 1)
@@ -57,26 +63,44 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
-    summary.title = "Summary"
+    summary.title = tr("Summary")
     _summary(summary, result, options)
-    _components(workbook.create_sheet("Components"), result)
-    _findings(workbook.create_sheet("Findings"), result)
+    _components(workbook.create_sheet(tr("Components")), result)
+    _findings(workbook.create_sheet(tr("Findings")), result)
     rules = rules_of(result)
     write_table(
-        workbook.create_sheet("Rules"),
-        ("rule", "title", "severity", "description", "rationale", "remediation", "references"),
+        workbook.create_sheet(tr("Rules")),
+        (
+            N_("rule"),
+            N_("title"),
+            N_("severity"),
+            N_("description"),
+            N_("rationale"),
+            N_("remediation"),
+            N_("references"),
+        ),
         [
-            (r.id, r.title, r.severity, r.description, r.rationale, r.remediation, "\n".join(r.references))
+            (
+                r.id,
+                rule_text(r, "title", r.title),
+                r.severity,
+                rule_text(r, "description", r.description),
+                rule_text(r, "rationale", r.rationale),
+                rule_text(r, "remediation", r.remediation),
+                "\n".join(r.references),
+            )
             for r in rules
         ],
     )
     exemptions = exemptions_of(result)
     if exemptions:
         keys = list(dict.fromkeys(key for entry in exemptions for key in entry))
-        write_table(workbook.create_sheet("Exemptions"), keys, [[_text(e.get(k)) for k in keys] for e in exemptions])
+        write_table(
+            workbook.create_sheet(tr("Exemptions")), keys, [[_text(e.get(k)) for k in keys] for e in exemptions]
+        )
     write_table(
-        workbook.create_sheet("Inputs"),
-        ("path", "format", "components", "error", "line", "warnings"),
+        workbook.create_sheet(tr("Inputs")),
+        (N_("path"), N_("format"), N_("components"), N_("error"), N_("line"), N_("warnings")),
         [
             (s.path, s.format or "", s.components, s.error or "", s.line, "\n".join(str(w) for w in s.warnings))
             for s in result.sources
@@ -88,31 +112,34 @@ def render(result: ScanResult, options: RenderOptions) -> bytes:
 def _summary(sheet: Worksheet, result: ScanResult, options: RenderOptions) -> None:
     summary = result.summary
     rows: list[tuple[str, Any]] = [
-        ("depscan sovereignty report", ""),
+        (tr("depscan sovereignty report"), ""),
         ("", ""),
-        ("Sovereignty level", level_label(summary.get("level"))),
-        ("Why", summary.get("level_reason", "")),
+        (tr("Sovereignty level"), level_label(summary.get("level"))),
+        (tr("Why"), summary.get("level_reason", "")),
     ]
     score = score_of(result)
     if score is not None:
-        rows.append(("Score (0-100)", round(score, 1)))
+        rows.append((tr("Score (0-100)"), round(score, 1)))
     rows += [
-        ("Components", summary.get("components", len(result.components))),
-        ("Controlled outside the EU/EEA", summary.get("extra_eu", 0)),
-        ("Not open source", summary.get("non_open_source", 0)),
-        ("Unknown controller", summary.get("unknown_vendor", 0)),
-        ("Unknown licence", summary.get("unknown_license", 0)),
+        (tr("Components"), summary.get("components", len(result.components))),
+        (tr("Controlled outside the EU/EEA"), summary.get("extra_eu", 0)),
+        (tr("Not open source"), summary.get("non_open_source", 0)),
+        (tr("Unknown controller"), summary.get("unknown_vendor", 0)),
+        (tr("Unknown licence"), summary.get("unknown_license", 0)),
     ]
     rows += [(label, value) for label, value in indicator_rows(result)]
     rows.append(("", ""))
-    rows += [(f"Findings: {severity}", count) for severity, count in severity_counts(result.findings).items()]
     rows += [
-        ("Exempted findings", sum(1 for f in result.findings if f.exempted)),
-        ("Fail on", result.fail_on),
-        ("Findings at or above it", summary.get("failing_findings", 0)),
-        ("Rule set", result.ruleset),
-        ("Inputs", ", ".join(s.path for s in result.sources)),
-        ("depscan version", options.tool_version),
+        (tr("Findings: {severity}").format(severity=severity_label(severity)), count)
+        for severity, count in severity_counts(result.findings).items()
+    ]
+    rows += [
+        (tr("Exempted findings"), sum(1 for f in result.findings if f.exempted)),
+        (tr("Fail on"), result.fail_on),
+        (tr("Findings at or above it"), summary.get("failing_findings", 0)),
+        (tr("Rule set"), result.ruleset),
+        (tr("Inputs"), ", ".join(s.path for s in result.sources)),
+        (tr("depscan version"), options.tool_version),
     ]
     write_summary(sheet, rows, label_width=34, value_width=100)
 
@@ -131,20 +158,21 @@ def _components(sheet: Worksheet, result: ScanResult) -> None:
 
 def _findings(sheet: Worksheet, result: ScanResult) -> None:
     components = components_by_id(result)
+    rules = rules_by_id(result)
     columns = (
-        "severity",
-        "rule",
-        "title",
-        "component",
-        "version",
-        "purl",
-        "controller",
-        "country",
-        "message",
-        "remediation",
-        "exempted",
-        "exemption reason",
-        "sources",
+        N_("severity"),
+        N_("rule"),
+        N_("title"),
+        N_("component"),
+        N_("version"),
+        N_("purl"),
+        N_("controller"),
+        N_("country"),
+        N_("message"),
+        N_("remediation"),
+        N_("exempted"),
+        N_("exemption reason"),
+        N_("sources"),
     )
     rows = []
     for finding in sorted(result.findings, key=lambda f: (-severity_rank(f.severity), f.rule, f.component)):
@@ -154,14 +182,14 @@ def _findings(sheet: Worksheet, result: ScanResult) -> None:
             (
                 finding.severity,
                 finding.rule,
-                finding.title,
+                finding_title(finding, rules),
                 component.name if component else finding.component,
                 (component.version or "") if component else "",
                 (component.purl or "") if component else "",
                 vendor.controller_name if vendor else "",
                 vendor.publisher_label if vendor else "",
-                finding.message,
-                finding.remediation,
+                finding_message(finding, rules),
+                finding_message(finding, rules, "remediation"),
                 "yes" if finding.exempted else "no",
                 finding.exemption_reason or "",
                 "; ".join(f"{s.path}:{s.line}" if s.line else s.path for s in component.sources) if component else "",
@@ -220,7 +248,7 @@ def write_summary(
 
 def write_table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A header row, the rows (neutralised), a frozen header, an autofilter and readable widths."""
-    sheet.append([safe_cell(column) for column in columns])
+    sheet.append([safe_cell(tr(column)) for column in columns])  # the header in the reader's language
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
@@ -235,7 +263,8 @@ def write_table(sheet: Worksheet, columns: Sequence[str], rows: Iterable[Sequenc
     last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     for position, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = _WIDTHS.get(column, max(12, len(column) + 4))
+        width = _WIDTHS.get(column, max(12, len(tr(column)) + 4))
+        sheet.column_dimensions[get_column_letter(position)].width = width
 
 
 def _text(value: Any) -> Any:

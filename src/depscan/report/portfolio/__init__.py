@@ -10,6 +10,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from depscan import i18n
+from depscan.i18n import N_, number, tr
 from depscan.report import RenderOptions
 
 #: format name -> (module, default file extension)
@@ -30,7 +32,69 @@ def portfolio_renderer(name: str) -> Callable[[dict[str, Any], RenderOptions], s
 
 
 def percent(value: Any) -> str:
-    return "n/a" if not isinstance(value, int | float) or isinstance(value, bool) else f"{value * 100:.0f}%"
+    """A share of 1 in the locale's form (`26%`, `26 %`); "n/a" when there is none."""
+    return tr("n/a") if not isinstance(value, int | float) or isinstance(value, bool) else i18n.percent(value)
+
+
+def when(value: Any) -> str:
+    """A recorded date-time as a person reads it: as recorded in English, `4 décembre 2026` in French."""
+    if not value:
+        return ""
+    return str(value) if i18n.current() == "en" else i18n.date(str(value))
+
+
+#: the statuses of an application (machine values in JSON), as a person reads them
+_STATUS_LABELS = {"ok": N_("ok"), "partial": N_("partial"), "error": N_("error")}
+#: criticalities and data sensitivities (machine values in JSON), as a person reads them
+_CRITICALITY_LABELS = {
+    "critical": N_("critical"),
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+    "unspecified": N_("unspecified"),
+}
+
+
+#: the HHI bands and the kinds of change of an application (machine values in JSON), as a person reads them
+_BANDS = {"low": N_("low"), "moderate": N_("moderate"), "high": N_("high")}
+_CHANGES = {
+    "improved": N_("improved"),
+    "worsened": N_("worsened"),
+    "added": N_("added"),
+    "removed": N_("removed"),
+    "changed": N_("changed"),
+    "unchanged": N_("unchanged"),
+}
+
+
+def band_label(band: str | None) -> str:
+    return tr(_BANDS[band]) if band in _BANDS else band or tr("n/a")
+
+
+def change_label(change: str | None) -> str:
+    return tr(_CHANGES[change]) if change in _CHANGES else change or ""
+
+
+#: the kinds of controller (machine values in JSON), as a person reads them
+_CONTROLLER_TYPES = {
+    "company": N_("company"),
+    "foundation": N_("foundation"),
+    "public-body": N_("public body"),
+    "community": N_("community"),
+    "individual": N_("individual"),
+}
+
+
+def controller_type_label(kind: Any) -> str:
+    return tr(_CONTROLLER_TYPES[kind]) if kind in _CONTROLLER_TYPES else str(kind or "")
+
+
+def status_label(status: Any) -> str:
+    return tr(_STATUS_LABELS[status]) if status in _STATUS_LABELS else str(status or "")
+
+
+def criticality_label(criticality: Any) -> str:
+    return tr(_CRITICALITY_LABELS[criticality]) if criticality in _CRITICALITY_LABELS else str(criticality or "")
 
 
 def eu_share_text(part: dict[str, Any]) -> str:
@@ -42,11 +106,13 @@ def eu_share_text(part: dict[str, Any]) -> str:
     text = share_text(part.get("eu"), jurisdiction, part.get("eu_share_of_jurisdiction"))
     if isinstance(total, int):
         unknown = part.get("unknown", total - int(part.get("attributed") or 0))
-        text += f" with a known jurisdiction; {unknown} of {total} with an unknown controller"
+        text += tr(" with a known jurisdiction; {unknown} of {total} with an unknown controller").format(
+            unknown=number(unknown), total=number(total)
+        )
         if part.get("no_jurisdiction"):
-            text += f", {part['no_jurisdiction']} from communities or individuals"
+            text += tr(", {count} from communities or individuals").format(count=number(part["no_jurisdiction"]))
         if total and unknown / total > MOSTLY_UNKNOWN:
-            text += f". Most controllers are unknown: {HOW_TO_KNOW_MORE}"
+            text += tr(". Most controllers are unknown: {how}").format(how=tr(HOW_TO_KNOW_MORE))
     return text
 
 
@@ -55,17 +121,17 @@ def open_share_text(part: dict[str, Any]) -> str:
     from depscan.report._common import HOW_TO_KNOW_MORE, MOSTLY_UNKNOWN, share_text
 
     total, known = part.get("total"), part.get("known")
-    text = share_text(part.get("open"), known, part.get("share_of_known")) + " with a known licence"
+    text = share_text(part.get("open"), known, part.get("share_of_known")) + tr(" with a known licence")
     if isinstance(total, int) and isinstance(known, int):
-        text += f"; {total - known} of {total} unknown"
+        text += tr("; {unknown} of {total} unknown").format(unknown=number(total - known), total=number(total))
         if total and (total - known) / total > MOSTLY_UNKNOWN:
-            text += f". Most licences are unknown: {HOW_TO_KNOW_MORE}"
+            text += tr(". Most licences are unknown: {how}").format(how=tr(HOW_TO_KNOW_MORE))
     return text
 
 
 def level_text(level: int | None, name: str | None = None) -> str:
     if level is None:
-        return "unknown"
+        return tr("unknown")
     return f"{level} ({name})" if name else str(level)
 
 
@@ -86,7 +152,7 @@ def declared_text(application: dict[str, Any], roles: tuple[str, ...]) -> str:
             where = ", ".join(part for part in (entry.get("country"), entry.get("region")) if part)
             items.append(f"{entry['vendor_name']} ({where})" if where else str(entry["vendor_name"]))
         else:
-            items.append(f"{entry['value']} (unknown)")
+            items.append(tr("{value} (unknown)").format(value=entry["value"]))
     return "; ".join(items)
 
 
@@ -99,10 +165,14 @@ def best_change_text(application: dict[str, Any]) -> str:
     change = application.get("best_change")
     if not change:
         return ""
-    alternative = change.get("best_alternative_name") or "an EU/EEA provider"
-    return (
-        f"replace {change['name']} ({change['country']}, {change['hosted_components']} hosted) with {alternative}:"
-        f" level {change['level_before']} -> {change['level_after']}"
+    alternative = change.get("best_alternative_name") or tr("an EU/EEA provider")
+    return tr("replace {name} ({country}, {hosted} hosted) with {alternative}: level {before} -> {after}").format(
+        name=change["name"],
+        country=change["country"],
+        hosted=number(change["hosted_components"]),
+        alternative=alternative,
+        before=change["level_before"],
+        after=change["level_after"],
     )
 
 
@@ -118,32 +188,32 @@ def errors_text(application: dict[str, Any]) -> str:
 
 #: the per-application columns of the CSV and the XLSX "Applications" sheet
 APPLICATION_COLUMNS = (
-    "application",
-    "owner",
-    "criticality",
-    "data sensitivity",
-    "status",
-    "level",
-    "level name",
-    "score",
-    "components",
-    "extra-EU components",
-    "not open source",
-    "unknown controller",
-    "EU share",
-    "open-source share",
-    "HHI",
-    "extra-EU hosted controllers",
-    "hosting",
-    "services and identity",
-    "unknown declared",
-    "best single change",
-    "level after change",
-    "errors",
-    "warnings",
-    "level reason",
-    "latest scan",
-    "stale",
+    N_("application"),
+    N_("owner"),
+    N_("criticality"),
+    N_("data sensitivity"),
+    N_("status"),
+    N_("level"),
+    N_("level name"),
+    N_("score"),
+    N_("components"),
+    N_("extra-EU components"),
+    N_("not open source"),
+    N_("unknown controller"),
+    N_("EU share"),
+    N_("open-source share"),
+    N_("HHI"),
+    N_("extra-EU hosted controllers"),
+    N_("hosting"),
+    N_("services and identity"),
+    N_("unknown declared"),
+    N_("best single change"),
+    N_("level after change"),
+    N_("errors"),
+    N_("warnings"),
+    N_("level reason"),
+    N_("latest scan"),
+    N_("stale"),
 )
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 from typing import Any
 
+from depscan.i18n import tr
 from depscan.report import RenderOptions
 from depscan.report._common import neutralise
 from depscan.report.portfolio import APPLICATION_COLUMNS, application_row
@@ -20,7 +21,7 @@ from depscan.report.portfolio import APPLICATION_COLUMNS, application_row
 def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(APPLICATION_COLUMNS)
+    writer.writerow([tr(column) for column in APPLICATION_COLUMNS])  # the header in the reader's language
     for application in portfolio["applications"]:
         writer.writerow([cell_value(cell) for cell in application_row(application)])
     return buffer.getvalue()

@@ -13,19 +13,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from depscan import __version__
+from depscan import __version__, i18n
+from depscan.i18n import number, tr
 from depscan.portfolio import CRITICALITIES
 from depscan.report import RenderOptions
 from depscan.report._common import level_names
 from depscan.report.html import Chart, asset, chart_data, render_page
 from depscan.report.portfolio import (
+    band_label,
     best_change_text,
+    change_label,
+    criticality_label,
     declared_text,
     eu_share_text,
     extra_eu_hosted,
     indicator,
     open_share_text,
     percent,
+    status_label,
+    when,
 )
 
 _ASSUMED_EU_LEVEL = 3
@@ -58,32 +64,36 @@ def context(portfolio: dict[str, Any], options: RenderOptions) -> dict[str, Any]
         "at_risk": len(at_risk),
         "critical_at_risk": sum(1 for a in at_risk if a["critical"]),
         "hhi": concentration.get("hhi"),
-        "hhi_band": concentration.get("band"),
+        "hhi_band": band_label(concentration.get("band")),
         "hosted_hhi": concentration.get("hosted_hhi"),
-        "hosted_hhi_band": concentration.get("hosted_band"),
+        "hosted_hhi_band": band_label(concentration.get("hosted_band")),
         "top_controller": {"name": top["name"], "share": percent(top["share"])} if top else None,
         "counts": [
-            ("applications", summary["applications"], ""),
-            ("critical or high", summary["critical_applications"], ""),
+            (tr("applications"), number(summary["applications"]), ""),
+            (tr("critical or high"), number(summary["critical_applications"]), ""),
             (
-                "with errors",
-                summary["failed"] + summary["partial"],
+                tr("with errors"),
+                number(summary["failed"] + summary["partial"]),
                 "warn" if summary["failed"] + summary["partial"] else "muted",
             ),
-            ("components controlled from the EU/EEA", eu_share_text(indicators["components"]), ""),
-            ("open source", open_share_text(indicators["open_source"]), ""),
+            (tr("components controlled from the EU/EEA"), eu_share_text(indicators["components"]), ""),
+            (tr("open source"), open_share_text(indicators["open_source"]), ""),
         ],
         "matrix_levels": [*(str(level) for level in range(5)), "unknown"],
         "matrix": _matrix(applications),
         "charts": _charts(portfolio),
         "controllers": portfolio["controllers"],
         "laws": portfolio["laws"],
-        "jurisdictions": portfolio["jurisdictions"],
+        "jurisdictions": [{**j, "name": i18n.country(j.get("country"), j["name"])} for j in portfolio["jurisdictions"]],
         "alternatives": portfolio["alternatives"],
         "opportunities": portfolio["opportunities"],
         "applications": [_application_row(a) for a in applications],
         "problems": _problems(applications),
         "assumed_level": _ASSUMED_EU_LEVEL,
+        "when": when,
+        "criticality_label": criticality_label,
+        "status_label": status_label,
+        "change_label": change_label,
     }
 
 
@@ -118,20 +128,23 @@ def _charts(portfolio: dict[str, Any]) -> list[Chart]:
         for c in portfolio["controllers"]
         if c["hosted_applications"]
     ]
-    countries = [(j["name"], j["applications"], "eu" if j["eu"] else "non-eu") for j in portfolio["jurisdictions"]]
-    eu_legend = [("eu", "EU/EEA controller"), ("non-eu", "outside the EU/EEA")]
+    countries = [
+        (i18n.country(j.get("country"), j["name"]), j["applications"], "eu" if j["eu"] else "non-eu")
+        for j in portfolio["jurisdictions"]
+    ]
+    eu_legend = [("eu", tr("EU/EEA controller")), ("non-eu", tr("outside the EU/EEA"))]
     return [
         chart_data(
             "hosted-controllers",
-            "Providers of SDKs, services and hosting",
-            "applications that depend on each controller at run time",
+            tr("Providers of SDKs, services and hosting"),
+            tr("applications that depend on each controller at run time"),
             controllers,
             eu_legend,
         ),
         chart_data(
             "countries",
-            "Controller countries",
-            "applications with a component controlled from there",
+            tr("Controller countries"),
+            tr("applications with a component controlled from there"),
             countries,
             eu_legend,
         ),
@@ -162,16 +175,29 @@ def _problems(applications: list[dict[str, Any]]) -> list[dict[str, Any]]:
             where = error.get("path") or ""
             if where and error.get("line"):
                 where += f":{error['line']}"
-            problems.append({"application": a["name"], "kind": "error", "where": where, "message": error["message"]})
+            problems.append(
+                {
+                    "application": a["name"],
+                    "kind": "error",
+                    "label": tr("error"),
+                    "where": where,
+                    "message": error["message"],
+                }
+            )
         for unknown in a["unknown_declared"]:
             problems.append(
                 {
                     "application": a["name"],
                     "kind": "unknown " + unknown["role"],
+                    "label": tr("unknown {role}").format(role=unknown["role"]),
                     "where": "",
-                    "message": f"{unknown['value']} is not in the vendor database: kept with an unknown controller",
+                    "message": tr("{value} is not in the vendor database: kept with an unknown controller").format(
+                        value=unknown["value"]
+                    ),
                 }
             )
         for warning in a["warnings"]:
-            problems.append({"application": a["name"], "kind": "warning", "where": "", "message": warning})
+            problems.append(
+                {"application": a["name"], "kind": "warning", "label": tr("warning"), "where": "", "message": warning}
+            )
     return problems

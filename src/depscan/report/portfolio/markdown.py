@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from depscan import i18n
+from depscan.i18n import N_, number, tr
 from depscan.report import RenderOptions
 from depscan.report.markdown import md
-from depscan.report.portfolio import errors_text, eu_share_text, extra_eu_hosted, level_text, open_share_text
+from depscan.report.portfolio import (
+    band_label,
+    change_label,
+    controller_type_label,
+    criticality_label,
+    errors_text,
+    eu_share_text,
+    extra_eu_hosted,
+    level_text,
+    open_share_text,
+    status_label,
+    when,
+)
 
 TOP_CONTROLLERS = 15
 TOP_OPPORTUNITIES = 15
@@ -22,33 +36,65 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> str:
     indicators = summary["indicators"]
     concentration = indicators["concentration"]
     lines = [
-        f"# Portfolio audit: {md(portfolio['inventory']['name'])}",
+        tr("# Portfolio audit: {name}").format(name=md(portfolio["inventory"]["name"])),
         "",
-        f"{summary['applications']} applications ({summary['critical_applications']} critical or high),"
-        f" {summary['scanned']} scanned, {summary['partial']} with unreadable inputs, {summary['failed']} failed.",
+        tr(
+            "{applications} applications ({critical} critical or high), {scanned} scanned,"
+            " {partial} with unreadable inputs, {failed} failed."
+        ).format(
+            applications=number(summary["applications"]),
+            critical=number(summary["critical_applications"]),
+            scanned=number(summary["scanned"]),
+            partial=number(summary["partial"]),
+            failed=number(summary["failed"]),
+        ),
         "",
-        f"- Lowest level: **{level_text(summary['lowest_level'])}**; mean score"
-        f" {_number(summary['mean_score'])} (critical applications: {_number(summary['mean_score_critical'])})",
-        f"- Components controlled from the EU/EEA: {eu_share_text(indicators['components'])}",
-        f"- Open source: {open_share_text(indicators['open_source'])}",
-        f"- Concentration (HHI, 0-10,000): {_number(concentration['hhi'])} ({concentration['band'] or 'n/a'});"
-        f" hosted dependencies {_number(concentration['hosted_hhi'])} ({concentration['hosted_band'] or 'n/a'})",
-        "- Applications by level: "
-        + (", ".join(f"{level}: {count}" for level, count in summary["by_level"].items()) or "none"),
+        tr("- Lowest level: **{level}**; mean score {score} (critical applications: {critical})").format(
+            level=level_text(summary["lowest_level"]),
+            score=_number(summary["mean_score"]),
+            critical=_number(summary["mean_score_critical"]),
+        ),
+        tr("- Components controlled from the EU/EEA: {share}").format(share=eu_share_text(indicators["components"])),
+        tr("- Open source: {share}").format(share=open_share_text(indicators["open_source"])),
+        tr("- Concentration (HHI, 0-10,000): {hhi} ({band}); hosted dependencies {hosted_hhi} ({hosted_band})").format(
+            hhi=_number(concentration["hhi"]),
+            band=band_label(concentration["band"]),
+            hosted_hhi=_number(concentration["hosted_hhi"]),
+            hosted_band=band_label(concentration["hosted_band"]),
+        ),
+        tr("- Applications by level: {levels}").format(
+            levels=", ".join(f"{level}: {number(count)}" for level, count in summary["by_level"].items()) or tr("none")
+        ),
         "",
     ]
     store = portfolio.get("store")
     if store:
         stale = (
-            f"; {store['stale']} of {store['applications_pushed']} stale (older than {store['max_age_days']:g} days)"
+            tr("; {stale} of {pushed} stale (older than {days} days)").format(
+                stale=number(store["stale"]),
+                pushed=number(store["applications_pushed"]),
+                days=_number(float(store["max_age_days"])),
+            )
             if store.get("max_age_days") is not None
             else ""
         )
-        never = f"; {store['not_pushed']} in the inventory never pushed" if store.get("not_pushed") else ""
-        before = f" before {store['at']}" if store.get("at") else ""
+        never = (
+            tr("; {count} in the inventory never pushed").format(count=number(store["not_pushed"]))
+            if store.get("not_pushed")
+            else ""
+        )
+        before = tr(" before {date}").format(date=when(store["at"])) if store.get("at") else ""
         lines[-1:-1] = [
-            f"- Latest pushed scans in `{md(store['location'])}`{before}, as of {store['as_of']}:"
-            f" {store['applications_pushed']} applications{stale}{never}"
+            tr(
+                "- Latest pushed scans in `{location}`{before}, as of {date}: {count} applications{stale}{never}"
+            ).format(
+                location=md(store["location"]),
+                before=before,
+                date=when(store["as_of"]),
+                count=number(store["applications_pushed"]),
+                stale=stale,
+                never=never,
+            )
         ]
     changes = portfolio.get("changes")
     if changes:
@@ -68,98 +114,124 @@ def render_changes(changes: dict[str, Any], options: RenderOptions) -> str:
 
 
 def _number(value: Any) -> str:
-    return "n/a" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    """A score or an index in the locale's form ("n/a" for none): `{value:g}` in English, as it always was."""
+    if value is None:
+        return tr("n/a")
+    if isinstance(value, float):
+        return f"{value:g}" if i18n.current() == "en" else number(value, 2)
+    return number(value)
 
 
 def _applications(applications: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "## Applications",
+        tr("## Applications"),
         "",
-        "| Application | Criticality | Owner | Level | Score | Extra-EU components"
-        " | Extra-EU hosted controllers | Status |",
+        tr(
+            "| Application | Criticality | Owner | Level | Score | Extra-EU components"
+            " | Extra-EU hosted controllers | Status |"
+        ),
         "|---|---|---|---|---:|---:|---|---|",
     ]
     for a in applications:
         hosted = ", ".join(f"{c['name']} ({c['country']})" for c in extra_eu_hosted(a))
         lines.append(
-            f"| {md(a['name'])} | {md(a['criticality'] or '')} | {md(a['owner'] or '')} | {level_text(a['level'])}"
-            f" | {_number(a['score'])} | {a['counts']['extra_eu']} | {md(hosted)} | {a['status']}{_stale(a)} |"
+            f"| {md(a['name'])} | {md(criticality_label(a['criticality']))} | {md(a['owner'] or '')}"
+            f" | {level_text(a['level'])} | {_number(a['score'])} | {number(a['counts']['extra_eu'])} | {md(hosted)}"
+            f" | {status_label(a['status'])}{_stale(a)} |"
         )
     return [*lines, ""]
 
 
 def _stale(application: dict[str, Any]) -> str:
     report = application.get("report")
-    return f", stale (scanned {report['pushed_at']})" if report and report.get("stale") else ""
+    if not (report and report.get("stale")):
+        return ""
+    return tr(", stale (scanned {date})").format(date=when(report["pushed_at"]))
 
 
 def _controllers(controllers: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "## Controllers the organisation depends on most",
+        tr("## Controllers the organisation depends on most"),
         "",
-        "| Controller | Country | Applications | Critical | Through SDKs, services, hosting | Laws |",
+        tr("| Controller | Country | Applications | Critical | Through SDKs, services, hosting | Laws |"),
         "|---|---|---:|---:|---:|---|",
     ]
     for c in controllers[:TOP_CONTROLLERS]:
-        flag = "EU/EEA" if c["eu"] else "extra-EU"
-        where = f"{c['country']} ({flag})" if c.get("country") else f"none ({c.get('controller_type', 'community')})"
+        flag = tr("EU/EEA") if c["eu"] else tr("extra-EU")
+        where = (
+            f"{c['country']} ({flag})"
+            if c.get("country")
+            else tr("none ({type})").format(type=controller_type_label(c.get("controller_type", "community")))
+        )
         lines.append(
-            f"| {md(c['name'])} | {where} | {c['applications']} | {c['critical_applications']}"
-            f" | {c['hosted_applications']} | {md(', '.join(c['laws']) or 'none recorded')} |"
+            f"| {md(c['name'])} | {where} | {number(c['applications'])} | {number(c['critical_applications'])}"
+            f" | {number(c['hosted_applications'])} | {md(', '.join(c['laws']) or tr('none recorded'))} |"
         )
     if len(controllers) > TOP_CONTROLLERS:
-        lines += ["", f"{len(controllers) - TOP_CONTROLLERS} more controllers in the JSON, CSV, XLSX and HTML reports."]
+        lines += [
+            "",
+            tr("{count} more controllers in the JSON, CSV, XLSX and HTML reports.").format(
+                count=number(len(controllers) - TOP_CONTROLLERS)
+            ),
+        ]
     return [*lines, ""]
 
 
 def _laws(laws: list[dict[str, Any]], jurisdictions: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "## Jurisdictions and laws",
+        tr("## Jurisdictions and laws"),
         "",
-        "| Law | Country | Applications reached | Critical | Through SDKs, services, hosting |",
+        tr("| Law | Country | Applications reached | Critical | Through SDKs, services, hosting |"),
         "|---|---|---:|---:|---:|",
     ]
     for law in laws:
         lines.append(
-            f"| {md(law['name'])} | {law['country'] or ''} | {law['applications']} | {law['critical_applications']}"
-            f" | {law['hosted_applications']} |"
+            f"| {md(law['name'])} | {law['country'] or ''} | {number(law['applications'])}"
+            f" | {number(law['critical_applications'])} | {number(law['hosted_applications'])} |"
         )
     if not laws:
-        lines.append("| no extraterritorial law recorded for any controller | | | | |")
-    lines += ["", "Controller countries: " + ", ".join(f"{md(j['name'])} {j['applications']}" for j in jurisdictions)]
+        lines.append(tr("| no extraterritorial law recorded for any controller | | | | |"))
+    lines += [
+        "",
+        tr("Controller countries: {countries}").format(
+            countries=", ".join(
+                f"{md(i18n.country(j.get('country'), j['name']))} {number(j['applications'])}" for j in jurisdictions
+            )
+        ),
+    ]
     return [*lines, ""]
 
 
 def _alternatives(alternatives: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "## EU alternatives for the top extra-EU dependencies",
+        tr("## EU alternatives for the top extra-EU dependencies"),
         "",
-        "| Controller | Applications (hosted) | Critical | EU/EEA alternatives |",
+        tr("| Controller | Applications (hosted) | Critical | EU/EEA alternatives |"),
         "|---|---:|---:|---|",
     ]
     for a in alternatives:
-        names = ", ".join(f"{v['name']} ({v['country']})" for v in a["eu_alternatives"]) or "none recorded yet"
+        names = ", ".join(f"{v['name']} ({v['country']})" for v in a["eu_alternatives"]) or tr("none recorded yet")
         lines.append(
-            f"| {md(a['name'])} ({a['country']}) | {a['hosted_applications']} | {a['hosted_critical_applications']}"
-            f" | {md(names)} |"
+            f"| {md(a['name'])} ({a['country']}) | {number(a['hosted_applications'])}"
+            f" | {number(a['hosted_critical_applications'])} | {md(names)} |"
         )
     if not alternatives:
-        lines.append("| none: no SDK, service or hosting controlled outside the EU/EEA | | | |")
+        lines.append(tr("| none: no SDK, service or hosting controlled outside the EU/EEA | | | |"))
     return [*lines, ""]
 
 
 def _opportunities(opportunities: list[dict[str, Any]]) -> list[str]:
-    lines = ["## What one change would gain", ""]
+    lines = [tr("## What one change would gain"), ""]
     if not opportunities:
-        return [*lines, "No single replacement raises any application's level.", ""]
+        return [*lines, tr("No single replacement raises any application's level."), ""]
     lines += [
-        "| Application | Criticality | Replace | Hosted components | With | Level |",
+        tr("| Application | Criticality | Replace | Hosted components | With | Level |"),
         "|---|---|---|---:|---|---|",
     ]
     for o in opportunities[:TOP_OPPORTUNITIES]:
         lines.append(
-            f"| {md(o['application'])} | {md(o['criticality'] or '')} | {md(o['name'])} ({o['country']})"
-            f" | {o['hosted_components']} | {md(o['best_alternative_name'] or 'an EU/EEA provider')}"
+            f"| {md(o['application'])} | {md(criticality_label(o['criticality']))} | {md(o['name'])} ({o['country']})"
+            f" | {number(o['hosted_components'])} | {md(o['best_alternative_name'] or tr('an EU/EEA provider'))}"
             f" | {o['level_before']} → {o['level_after']} |"
         )
     return [*lines, ""]
@@ -169,67 +241,90 @@ def _problems(applications: list[dict[str, Any]]) -> list[str]:
     rows = []
     for a in applications:
         if a["errors"]:
-            rows.append(f"- **{md(a['name'])}** ({a['status']}): {md(errors_text(a))}")
+            rows.append(f"- **{md(a['name'])}** ({status_label(a['status'])}): {md(errors_text(a))}")
         for unknown in a["unknown_declared"]:
             rows.append(
-                f"- **{md(a['name'])}**: {md(unknown['role'])} {md(unknown['value'])} is not in the vendor database"
-                " (kept, level unknown)"
+                f"- **{md(a['name'])}**: "
+                + tr("{role} {value} is not in the vendor database (kept, level unknown)").format(
+                    role=md(unknown["role"]), value=md(unknown["value"])
+                )
             )
         for warning in a["warnings"]:
             rows.append(f"- **{md(a['name'])}**: {md(warning)}")
     if not rows:
         return []
-    return ["## Errors and unknown declared dependencies", "", *rows, ""]
+    return [tr("## Errors and unknown declared dependencies"), "", *rows, ""]
 
 
 def changes_lines(changes: dict[str, Any], heading: str) -> list[str]:
     """What changed since the baseline run, as Markdown lines."""
     moved = changes["summary"]
     lines = [
-        f"{heading} Changes since {changes['baseline']['recorded_at']}",
+        f"{heading} " + tr("Changes since {date}").format(date=when(changes["baseline"]["recorded_at"])),
         "",
-        f"Compared run {changes['baseline']['run']} ({changes['baseline']['recorded_at']}) with"
-        f" {changes['current']['run'] or 'this run'} ({changes['current']['recorded_at']}).",
+        tr("Compared run {run} ({date}) with {current} ({current_date}).").format(
+            run=changes["baseline"]["run"],
+            date=when(changes["baseline"]["recorded_at"]),
+            current=changes["current"]["run"] or tr("this run"),
+            current_date=when(changes["current"]["recorded_at"]),
+        ),
         "",
-        f"- Levels: {moved['level_improved']} improved, {moved['level_worsened']} worsened;"
-        f" lowest {level_text(moved['lowest_level'][0])} → {level_text(moved['lowest_level'][1])};"
-        f" mean score {_number(moved['mean_score'][0])} → {_number(moved['mean_score'][1])}",
-        f"- Extra-EU dependencies: {moved['new_extra_eu']} new, {moved['removed_extra_eu']} removed",
+        tr(
+            "- Levels: {improved} improved, {worsened} worsened; lowest {before} → {after};"
+            " mean score {score_before} → {score_after}"
+        ).format(
+            improved=number(moved["level_improved"]),
+            worsened=number(moved["level_worsened"]),
+            before=level_text(moved["lowest_level"][0]),
+            after=level_text(moved["lowest_level"][1]),
+            score_before=_number(moved["mean_score"][0]),
+            score_after=_number(moved["mean_score"][1]),
+        ),
+        tr("- Extra-EU dependencies: {new} new, {removed} removed").format(
+            new=number(moved["new_extra_eu"]), removed=number(moved["removed_extra_eu"])
+        ),
     ]
     if moved["applications_added"]:
-        lines.append("- Applications added: " + ", ".join(md(name) for name in moved["applications_added"]))
+        lines.append(
+            tr("- Applications added: {names}").format(names=", ".join(md(n) for n in moved["applications_added"]))
+        )
     if moved["applications_removed"]:
-        lines.append("- Applications removed: " + ", ".join(md(name) for name in moved["applications_removed"]))
+        lines.append(
+            tr("- Applications removed: {names}").format(names=", ".join(md(n) for n in moved["applications_removed"]))
+        )
     for key, label in (
-        ("new_controllers", "New extra-EU controllers"),
-        ("removed_controllers", "Extra-EU controllers no longer used"),
+        ("new_controllers", N_("New extra-EU controllers")),
+        ("removed_controllers", N_("Extra-EU controllers no longer used")),
     ):
         if changes[key]:
             lines.append(
-                f"- {label}: "
+                f"- {tr(label)}: "
                 + ", ".join(
-                    f"{md(c['controller'])} ({c['country']}: {len(c['applications'])} apps)" for c in changes[key]
+                    tr("{controller} ({country}: {count} apps)").format(
+                        controller=md(c["controller"]), country=c["country"], count=number(len(c["applications"]))
+                    )
+                    for c in changes[key]
                 )
             )
     lines.append("")
     if changes["applications"]:
         lines += [
-            "| Application | Change | Level | Score | New extra-EU | Removed extra-EU |",
+            tr("| Application | Change | Level | Score | New extra-EU | Removed extra-EU |"),
             "|---|---|---|---|---|---|",
         ]
         for a in changes["applications"]:
             lines.append(
-                f"| {md(a['name'])} | {a['level_change'] or a['change']} | {level_text(a['level'][0])} →"
+                f"| {md(a['name'])} | {change_label(a['level_change'] or a['change'])} | {level_text(a['level'][0])} →"
                 f" {level_text(a['level'][1])} | {_number(a['score'][0])} → {_number(a['score'][1])}"
                 f" | {md(_names(a['new_extra_eu']))} | {md(_names(a['removed_extra_eu']))} |"
             )
     else:
-        lines.append("No application changed.")
+        lines.append(tr("No application changed."))
     return [*lines, ""]
 
 
 def _names(dependencies: list[dict[str, Any]], limit: int = 8) -> str:
     names = [f"{d['name']} ({d['controller']})" for d in dependencies[:limit]]
     if len(dependencies) > limit:
-        names.append(f"{len(dependencies) - limit} more")
+        names.append(tr("{count} more").format(count=number(len(dependencies) - limit)))
     return ", ".join(names)

@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from depscan.i18n import N_, tr
 from depscan.report import RenderOptions
 from depscan.report.portfolio import (
     APPLICATION_COLUMNS,
@@ -28,28 +29,28 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "Summary"
+    sheet.title = tr("Summary")
     _summary(sheet, portfolio)
     write_table(
-        workbook.create_sheet("Applications"),
+        workbook.create_sheet(tr("Applications")),
         APPLICATION_COLUMNS,
         (application_row(application) for application in portfolio["applications"]),
     )
     write_table(
-        workbook.create_sheet("Controllers"),
+        workbook.create_sheet(tr("Controllers")),
         (
-            "controller",
-            "name",
-            "country",
-            "EU/EEA",
-            "applications",
-            "critical applications",
-            "hosted applications",
-            "components",
-            "hosted components",
-            "lowest hosted level",
-            "laws",
-            "EU alternatives",
+            N_("controller"),
+            N_("name"),
+            N_("country"),
+            N_("EU/EEA"),
+            N_("applications"),
+            N_("critical applications"),
+            N_("hosted applications"),
+            N_("components"),
+            N_("hosted components"),
+            N_("lowest hosted level"),
+            N_("laws"),
+            N_("EU alternatives"),
         ),
         (
             (
@@ -70,8 +71,16 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
         ),
     )
     write_table(
-        workbook.create_sheet("Jurisdictions"),
-        ("country", "name", "EU/EEA", "applications", "critical applications", "hosted applications", "laws"),
+        workbook.create_sheet(tr("Jurisdictions")),
+        (
+            N_("country"),
+            N_("name"),
+            N_("EU/EEA"),
+            N_("applications"),
+            N_("critical applications"),
+            N_("hosted applications"),
+            N_("laws"),
+        ),
         (
             (
                 j["country"],
@@ -86,8 +95,16 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
         ),
     )
     write_table(
-        workbook.create_sheet("Laws"),
-        ("law", "name", "country", "applications", "critical applications", "hosted applications", "controllers"),
+        workbook.create_sheet(tr("Laws")),
+        (
+            N_("law"),
+            N_("name"),
+            N_("country"),
+            N_("applications"),
+            N_("critical applications"),
+            N_("hosted applications"),
+            N_("controllers"),
+        ),
         (
             (
                 law["id"],
@@ -102,8 +119,15 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
         ),
     )
     write_table(
-        workbook.create_sheet("EU alternatives"),
-        ("controller", "name", "country", "hosted applications", "hosted critical applications", "EU alternatives"),
+        workbook.create_sheet(tr("EU alternatives")),
+        (
+            N_("controller"),
+            N_("name"),
+            N_("country"),
+            N_("hosted applications"),
+            N_("hosted critical applications"),
+            N_("EU alternatives"),
+        ),
         (
             (
                 a["controller"],
@@ -111,23 +135,23 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
                 a["country"],
                 a["hosted_applications"],
                 a["hosted_critical_applications"],
-                ", ".join(f"{v['name']} ({v['country']})" for v in a["eu_alternatives"]) or "none recorded",
+                ", ".join(f"{v['name']} ({v['country']})" for v in a["eu_alternatives"]) or tr("none recorded"),
             )
             for a in portfolio["alternatives"]
         ),
     )
     write_table(
-        workbook.create_sheet("Opportunities"),
+        workbook.create_sheet(tr("Opportunities")),
         (
-            "application",
-            "criticality",
-            "replace",
-            "country",
-            "hosted components",
-            "with",
-            "level before",
-            "level after",
-            "gain",
+            N_("application"),
+            N_("criticality"),
+            N_("replace"),
+            N_("country"),
+            N_("hosted components"),
+            N_("with"),
+            N_("level before"),
+            N_("level after"),
+            N_("gain"),
         ),
         (
             (
@@ -136,7 +160,7 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
                 o["name"],
                 o["country"],
                 o["hosted_components"],
-                o["best_alternative_name"] or "an EU/EEA provider",
+                o["best_alternative_name"] or tr("an EU/EEA provider"),
                 o["level_before"],
                 o["level_after"],
                 o["gain"],
@@ -147,17 +171,17 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
     changes = portfolio.get("changes")
     if changes:
         write_table(
-            workbook.create_sheet("Changes"),
+            workbook.create_sheet(tr("Changes")),
             (
-                "application",
-                "change",
-                "criticality",
-                "level before",
-                "level after",
-                "score before",
-                "score after",
-                "new extra-EU dependencies",
-                "removed extra-EU dependencies",
+                N_("application"),
+                N_("change"),
+                N_("criticality"),
+                N_("level before"),
+                N_("level after"),
+                N_("score before"),
+                N_("score after"),
+                N_("new extra-EU dependencies"),
+                N_("removed extra-EU dependencies"),
             ),
             (
                 (
@@ -175,8 +199,8 @@ def render(portfolio: dict[str, Any], options: RenderOptions) -> bytes:
             ),
         )
     write_table(
-        workbook.create_sheet("Errors"),
-        ("application", "input", "line", "error"),
+        workbook.create_sheet(tr("Errors")),
+        (N_("application"), N_("input"), N_("line"), N_("error")),
         (
             (application["name"], error.get("path") or "", error.get("line"), error["message"])
             for application in portfolio["applications"]
@@ -191,23 +215,23 @@ def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
     indicators = summary["indicators"]
     concentration = indicators["concentration"]
     rows: list[tuple[str, Any]] = [
-        ("depscan portfolio audit", portfolio["inventory"]["name"]),
+        (tr("depscan portfolio audit"), portfolio["inventory"]["name"]),
         ("", ""),
-        ("Applications", summary["applications"]),
-        ("Critical applications (critical or high)", summary["critical_applications"]),
-        ("Scanned", summary["scanned"]),
-        ("With unreadable inputs", summary["partial"]),
-        ("Failed", summary["failed"]),
-        ("Lowest level", level_text(summary["lowest_level"])),
-        ("Mean score", summary["mean_score"]),
-        ("Mean score of critical applications", summary["mean_score_critical"]),
-        ("Components (summed over applications)", summary["components"]),
-        ("Controlled outside the EU/EEA", summary["extra_eu"]),
-        ("EU/EEA share", eu_share_text(indicators["components"])),
-        ("Open-source share", open_share_text(indicators["open_source"])),
-        ("Controller concentration (HHI)", concentration["hhi"]),
-        ("HHI of hosted dependencies", concentration["hosted_hhi"]),
-        ("Controllers", concentration["controllers"]),
+        (tr("Applications"), summary["applications"]),
+        (tr("Critical applications (critical or high)"), summary["critical_applications"]),
+        (tr("Scanned"), summary["scanned"]),
+        (tr("With unreadable inputs"), summary["partial"]),
+        (tr("Failed"), summary["failed"]),
+        (tr("Lowest level"), level_text(summary["lowest_level"])),
+        (tr("Mean score"), summary["mean_score"]),
+        (tr("Mean score of critical applications"), summary["mean_score_critical"]),
+        (tr("Components (summed over applications)"), summary["components"]),
+        (tr("Controlled outside the EU/EEA"), summary["extra_eu"]),
+        (tr("EU/EEA share"), eu_share_text(indicators["components"])),
+        (tr("Open-source share"), open_share_text(indicators["open_source"])),
+        (tr("Controller concentration (HHI)"), concentration["hhi"]),
+        (tr("HHI of hosted dependencies"), concentration["hosted_hhi"]),
+        (tr("Controllers"), concentration["controllers"]),
     ]
     rows += [(f"Applications at level {level}", count) for level, count in summary["by_level"].items()]
     changes = portfolio.get("changes")
@@ -215,10 +239,10 @@ def _summary(sheet: Any, portfolio: dict[str, Any]) -> None:
         moved = changes["summary"]
         rows += [
             ("", ""),
-            ("Compared with the run of", changes["baseline"]["recorded_at"]),
-            ("Applications whose level improved", moved["level_improved"]),
-            ("Applications whose level worsened", moved["level_worsened"]),
-            ("New extra-EU dependencies", moved["new_extra_eu"]),
-            ("Removed extra-EU dependencies", moved["removed_extra_eu"]),
+            (tr("Compared with the run of"), changes["baseline"]["recorded_at"]),
+            (tr("Applications whose level improved"), moved["level_improved"]),
+            (tr("Applications whose level worsened"), moved["level_worsened"]),
+            (tr("New extra-EU dependencies"), moved["new_extra_eu"]),
+            (tr("Removed extra-EU dependencies"), moved["removed_extra_eu"]),
         ]
     write_summary(sheet, rows, label_width=42, value_width=60, horizontal="left")
