@@ -40,7 +40,8 @@ class UvLockReader(Reader):
             return False
         if _UV_SOURCE.search(head) is not None:
             return True
-        return b"[[package]]" not in head and b"requires-python" in head[:4096]
+        # a lock with no packages yet; a pylock.toml (`lock-version`, `[[packages]]`) is not one
+        return b"[[package" not in head and b"lock-version" not in head[:4096] and b"requires-python" in head[:4096]
 
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
