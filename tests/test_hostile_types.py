@@ -217,12 +217,9 @@ NOT_YET_HARDENED = {
     "cargo-toml",
     "composer-json",
     "composer-lock",
-    "github-actions",
     "helm-chart",
     "helm-values",
-    "kubernetes",
     "pipfile",
-    "pyproject-toml",
     "yarn-berry-lock",
     "yarnrc-yml",
 }

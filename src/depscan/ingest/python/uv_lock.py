@@ -27,6 +27,7 @@ from depscan.model import Component
 
 _VERSION_LINE = re.compile(rb"^version\s*=\s*\d+\s*$", re.M)
 _UV_SOURCE = re.compile(rb"^source\s*=\s*\{\s*(registry|editable|virtual|git|url|path|directory)\s*=", re.M)
+_TABLE_HEADER = re.compile(rb"^[ \t]*\[", re.M)
 _LOCAL_SOURCES = ("editable", "virtual", "directory")
 
 
@@ -36,8 +37,10 @@ class UvLockReader(Reader):
 
     def sniff(self, source: InputFile) -> bool:
         head = source.head
-        if _VERSION_LINE.search(head[:4096]) is None:
-            return False
+        version = _VERSION_LINE.search(head[:4096])
+        table = _TABLE_HEADER.search(head)
+        if version is None or (table is not None and table.start() < version.start()):
+            return False  # uv writes `version = 1` at the top level; a `version` in [project] is not a lock's
         if _UV_SOURCE.search(head) is not None:
             return True
         # a lock with no packages yet; a pylock.toml (`lock-version`, `[[packages]]`) is not one
