@@ -212,11 +212,7 @@ def test_the_suite_covers_every_structured_reader_with_generated_cases():
 
 #: readers whose entry-level checks are not written yet: they never crash on these cases, but some wrong-typed
 #: entries are still dropped without a warning (strict xfail: the mark must go when a reader is hardened)
-NOT_YET_HARDENED = {
-    "pipfile",
-    "yarn-berry-lock",
-    "yarnrc-yml",
-}
+NOT_YET_HARDENED: set[str] = set()
 
 
 #: free-form documents, where the format defines only some keys: a drop counts as silent only when the mutated
