@@ -26,6 +26,8 @@ from depscan.ingest._yaml import key_line, line_of, load_one, mapping
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
+#: .npmrc keys that name the registry without setting one (per-host auth keys start with //)
+_OTHER_REGISTRY_KEYS = {"replace-registry-host"}
 _SCOPED_KEY = re.compile(r"^(@[A-Za-z0-9][A-Za-z0-9._~-]*):registry$")
 _YARN_DEFAULT = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.*)\}$")  # ${NAME:-default}: the default
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
@@ -107,12 +109,17 @@ class NpmrcReader(Reader):
             if not line or line.startswith(("#", ";", "[")):
                 continue
             key, value = _yarn_pair(line) if yarn else _ini_pair(line)
-            if key == "registry":
-                found.add(value, None, number)
-            else:
-                scoped = _SCOPED_KEY.match(key)
-                if scoped:
-                    found.add(value, scoped.group(1), number)
+            scoped = _SCOPED_KEY.match(key)
+            if key != "registry" and not scoped:
+                named = "registry" in key and not key.startswith("//") and key not in _OTHER_REGISTRY_KEYS
+                if named or key.startswith("@"):  # '@scope:registry' is the only key that starts with @
+                    source.warn(f"{key[:60]!r} is not 'registry' or '@scope:registry': line not read", number)
+                continue
+            if public_url(value) is None and value.strip("\"' ") and "${" not in value:
+                # the value is not quoted: a configuration file may hold a token
+                source.warn(f"{key[:60]!r} is not an http(s) URL: not used", number)
+                continue
+            found.add(value, scoped.group(1) if scoped else None, number)
         return found.result(self.format)
 
 
