@@ -13,6 +13,7 @@ The case count is asserted, so that a fixture lost from the tree cannot quietly 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -221,10 +222,42 @@ NOT_YET_HARDENED: set[str] = set()
 DEFINED_KEYS = {"helm-values": "image"}
 
 
-def _outcomes(format_: str, tmp_path: Path) -> tuple[list[str], list[str]]:
-    """(crashes, silent drops) of every case of `format_`."""
+#: readers that may still blank a version of the wrong type (`"version": {...}`) without a warning: the
+#: component is kept, its version silently becomes unknown (strict xfail, as NOT_YET_HARDENED)
+VERSIONS_NOT_YET_CHECKED = {
+    "cargo-toml",
+    "composer-lock",
+    "cyclonedx-json",
+    "docker-compose",
+    "helm-chart",
+    "helm-values",
+    "kubernetes",
+    "npm-package-lock",
+    "nuget-lock",
+    "pipfile",
+    "pipfile-lock",
+    "pyproject-toml",
+    "spdx-yaml",
+    "yarn-berry-lock",
+}
+
+
+@functools.cache
+def _versions_of(path: Path) -> int:
+    return sum(1 for component in read_file(path).components if component.version)
+
+
+@functools.cache
+def _outcomes(format_: str) -> tuple[list[str], list[str], list[str]]:
+    """(crashes, silent drops, silently blanked versions) of every case of `format_`, computed once."""
+    with tempfile.TemporaryDirectory() as folder:
+        return _outcomes_in(format_, Path(folder))
+
+
+def _outcomes_in(format_: str, tmp_path: Path) -> tuple[list[str], list[str], list[str]]:
     crashes: list[str] = []
     silent: list[str] = []
+    blanked: list[str] = []
     for case_format, path, syntax, document, count, mutated_path, kind in CASES:
         if case_format != format_:
             continue
@@ -245,15 +278,17 @@ def _outcomes(format_: str, tmp_path: Path) -> tuple[list[str], list[str]]:
             continue
         if len(result.components) < count and not result.warnings:
             silent.append(f"{label}: {count} -> {len(result.components)} components, no warning")
-    return crashes, silent
+        elif not result.warnings and sum(1 for c in result.components if c.version) < _versions_of(path):
+            blanked.append(f"{label}: a version became unknown, no warning")
+    return crashes, silent, blanked
 
 
 FORMATS = sorted({f for f, *_ in FIXTURE_SET})
 
 
 @pytest.mark.parametrize("format_", FORMATS)
-def test_wrong_types_never_crash(format_, tmp_path):
-    crashes, _ = _outcomes(format_, tmp_path)
+def test_wrong_types_never_crash(format_):
+    crashes, _, _ = _outcomes(format_)
     assert not crashes, f"{len(crashes)} case(s) ended in a traceback:\n" + "\n".join(crashes[:40])
 
 
@@ -266,9 +301,23 @@ def test_wrong_types_never_crash(format_, tmp_path):
         for f in FORMATS
     ],
 )
-def test_wrong_types_never_drop_silently(format_, tmp_path):
-    _, silent = _outcomes(format_, tmp_path)
+def test_wrong_types_never_drop_silently(format_):
+    _, silent, _ = _outcomes(format_)
     assert not silent, f"{len(silent)} silent drop(s):\n" + "\n".join(silent[:40])
+
+
+@pytest.mark.parametrize(
+    "format_",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="version checks not written yet"))
+        if f in VERSIONS_NOT_YET_CHECKED
+        else f
+        for f in FORMATS
+    ],
+)
+def test_wrong_types_never_blank_a_version_silently(format_):
+    _, _, blanked = _outcomes(format_)
+    assert not blanked, f"{len(blanked)} silently blanked version(s):\n" + "\n".join(blanked[:40])
 
 
 def test_a_sample_of_cases_through_the_cli_exits_cleanly(tmp_path):

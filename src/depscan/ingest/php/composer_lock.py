@@ -92,6 +92,8 @@ class ComposerLockReader(Reader):
                 if isinstance(declared, dict):
                     for other in declared:
                         substitutes.setdefault(str(other).lower(), ref)
+            if entry.get("version") is not None and not isinstance(entry["version"], str):
+                source.warn(f"package {name!r}: 'version' is {type_name(entry['version'])}: read without a version")
             components.append(self._component(entry, name, dev, source.display, lines.get(name)))
         graph: dict[str, list[str]] = {}
         for entry, _dev in entries:

@@ -74,6 +74,14 @@ def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def version_of(source: InputFile, entry: dict[str, Any], what: str, line: int | None) -> str | None:
+    """`entry["version"]` when it is a string; a warning when it is there but is not one (read without a version)."""
+    value = entry.get("version")
+    if value is not None and not isinstance(value, str):
+        source.warn(f"{what}: 'version' is {type_name(value)}: read without a version", line)
+    return text_or_none(value)
+
+
 def pypi_component(
     source: InputFile,
     name: str,

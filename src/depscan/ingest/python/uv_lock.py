@@ -20,6 +20,7 @@ from depscan.ingest.python.common import (
     pypi_component,
     text_or_none,
     vcs_repository,
+    version_of,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
 from depscan.ingest.toml_lines import toml_document
@@ -55,7 +56,7 @@ class UvLockReader(Reader):
         for _, entry, line in package_tables(source, document):
             name = entry["name"]
             key = purls.pypi_name(name)
-            version = text_or_none(entry.get("version"))
+            version = version_of(source, entry, f"package {name!r}", line)
             package_source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
             if _is_local(package_source):
                 locked.append((entry, None))
