@@ -13,6 +13,7 @@ The case count is asserted, so that a fixture lost from the tree cannot quietly 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -212,32 +213,51 @@ def test_the_suite_covers_every_structured_reader_with_generated_cases():
 
 #: readers whose entry-level checks are not written yet: they never crash on these cases, but some wrong-typed
 #: entries are still dropped without a warning (strict xfail: the mark must go when a reader is hardened)
-NOT_YET_HARDENED = {
-    "cargo-lock",
+NOT_YET_HARDENED: set[str] = set()
+
+
+#: free-form documents, where the format defines only some keys: a drop counts as silent only when the mutated
+#: path goes through one of them (replacing a chart's own `worker:` section by a string removes its image, and
+#: there is nothing wrong to say about it; replacing `image:` or its `repository` must be said)
+DEFINED_KEYS = {"helm-values": "image"}
+
+
+#: readers that may still blank a version of the wrong type (`"version": {...}`) without a warning: the
+#: component is kept, its version silently becomes unknown (strict xfail, as NOT_YET_HARDENED)
+VERSIONS_NOT_YET_CHECKED = {
     "cargo-toml",
-    "composer-json",
     "composer-lock",
-    "github-actions",
+    "cyclonedx-json",
+    "docker-compose",
     "helm-chart",
     "helm-values",
     "kubernetes",
-    "npm-package-json",
-    "pdm-lock",
+    "npm-package-lock",
+    "nuget-lock",
     "pipfile",
-    "pnpm-lock",
-    "poetry-lock",
-    "pylock-toml",
+    "pipfile-lock",
     "pyproject-toml",
-    "uv-lock",
+    "spdx-yaml",
     "yarn-berry-lock",
-    "yarnrc-yml",
 }
 
 
-def _outcomes(format_: str, tmp_path: Path) -> tuple[list[str], list[str]]:
-    """(crashes, silent drops) of every case of `format_`."""
+@functools.cache
+def _versions_of(path: Path) -> int:
+    return sum(1 for component in read_file(path).components if component.version)
+
+
+@functools.cache
+def _outcomes(format_: str) -> tuple[list[str], list[str], list[str]]:
+    """(crashes, silent drops, silently blanked versions) of every case of `format_`, computed once."""
+    with tempfile.TemporaryDirectory() as folder:
+        return _outcomes_in(format_, Path(folder))
+
+
+def _outcomes_in(format_: str, tmp_path: Path) -> tuple[list[str], list[str], list[str]]:
     crashes: list[str] = []
     silent: list[str] = []
+    blanked: list[str] = []
     for case_format, path, syntax, document, count, mutated_path, kind in CASES:
         if case_format != format_:
             continue
@@ -253,17 +273,22 @@ def _outcomes(format_: str, tmp_path: Path) -> tuple[list[str], list[str]]:
         except Exception as exc:  # the defect this suite exists to find: a traceback
             crashes.append(f"{label}: {type(exc).__name__}: {exc}")
             continue
+        defined = DEFINED_KEYS.get(format_)
+        if defined is not None and defined not in mutated_path:
+            continue
         if len(result.components) < count and not result.warnings:
             silent.append(f"{label}: {count} -> {len(result.components)} components, no warning")
-    return crashes, silent
+        elif not result.warnings and sum(1 for c in result.components if c.version) < _versions_of(path):
+            blanked.append(f"{label}: a version became unknown, no warning")
+    return crashes, silent, blanked
 
 
 FORMATS = sorted({f for f, *_ in FIXTURE_SET})
 
 
 @pytest.mark.parametrize("format_", FORMATS)
-def test_wrong_types_never_crash(format_, tmp_path):
-    crashes, _ = _outcomes(format_, tmp_path)
+def test_wrong_types_never_crash(format_):
+    crashes, _, _ = _outcomes(format_)
     assert not crashes, f"{len(crashes)} case(s) ended in a traceback:\n" + "\n".join(crashes[:40])
 
 
@@ -276,9 +301,23 @@ def test_wrong_types_never_crash(format_, tmp_path):
         for f in FORMATS
     ],
 )
-def test_wrong_types_never_drop_silently(format_, tmp_path):
-    _, silent = _outcomes(format_, tmp_path)
+def test_wrong_types_never_drop_silently(format_):
+    _, silent, _ = _outcomes(format_)
     assert not silent, f"{len(silent)} silent drop(s):\n" + "\n".join(silent[:40])
+
+
+@pytest.mark.parametrize(
+    "format_",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="version checks not written yet"))
+        if f in VERSIONS_NOT_YET_CHECKED
+        else f
+        for f in FORMATS
+    ],
+)
+def test_wrong_types_never_blank_a_version_silently(format_):
+    _, _, blanked = _outcomes(format_)
+    assert not blanked, f"{len(blanked)} silently blanked version(s):\n" + "\n".join(blanked[:40])
 
 
 def test_a_sample_of_cases_through_the_cli_exits_cleanly(tmp_path):
@@ -298,5 +337,7 @@ def test_a_sample_of_cases_through_the_cli_exits_cleanly(tmp_path):
             assert len(errors) == 1 and str(target) in errors[0], run.stderr
         else:
             found = run.json()["sources"][0]
-            if found["components"] < count and format_ not in NOT_YET_HARDENED:
+            defined = DEFINED_KEYS.get(format_)
+            exempt = format_ in NOT_YET_HARDENED or (defined is not None and defined not in mutated_path)
+            if found["components"] < count and not exempt:
                 assert found["warnings"] and "warning" in run.stderr, (path, mutated_path, kind)

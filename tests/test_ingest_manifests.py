@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
 from depscan.errors import InputError
 from depscan.ingest import read_file
 from depscan.ingest.dotnet.msbuild import nuget_version
@@ -93,14 +93,27 @@ def test_package_json_local_protocols_and_odd_values(tmp_path):
     path = write(
         tmp_path / "package.json",
         '{"name": "app", "dependencies": {"a": "workspace:^", "b": "link:../b", "c": "portal:../c", "d": "../d",'
-        ' "e": "file:e.tgz", "f": "*", "g": "latest", "h": 3, "bad name": "1.0.0", "i": "npm:@s/i@v2.0.0"},'
-        ' "devDependencies": ["not", "an", "object"]}',
+        ' "e": "file:e.tgz", "f": "*", "g": "latest", "h": 3, "bad name": "1.0.0", "i": "npm:@s/i@v2.0.0",'
+        ' "j": "npm:not a name@1"}}',
     )
-    components = by_ref(read_file(path))
+    result = read_file(path)
+    components = by_ref(result)
     assert set(components) == {"e", "f", "g", "i"}
+    # what was declared but could not be used is said, never dropped silently
+    warned = " ".join(w.message for w in result.warnings)
+    assert "'h' is a number" in warned and "'bad name'" in warned and "'j'" in warned
+    assert len(result.warnings) == 3
     assert components["e"].properties == {"url": "file:e.tgz"}  # a tarball is a package, not a folder
     assert components["f"].properties == {} and components["g"].properties == {"specifier": "latest"}
     assert components["i"].purl == "pkg:npm/%40s/i@2.0.0"
+
+
+def test_package_json_dependency_field_of_the_wrong_type_is_an_input_error(tmp_path):
+    path = write(tmp_path / "package.json", '{"name": "app", "devDependencies": ["not", "an", "object"]}')
+    run = run_cli("scan", str(path), "--format", "json", "--no-installed")
+    assert run.code == 3 and "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and str(path) in errors[0] and "devDependencies" in errors[0]
 
 
 @pytest.mark.parametrize(

@@ -28,3 +28,7 @@ class UnrecognisedFormat(InputError):
 
 class ConfigError(DepscanError):
     """A configuration, rule or database file is invalid (exit code 2)."""
+
+
+class OwnReport(InputError):
+    """A report depscan itself wrote, found by a directory search: skipped with a warning, never read as input."""

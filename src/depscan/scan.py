@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depscan import enrich, ingest, resolve
-from depscan.errors import InputError, UnrecognisedFormat
+from depscan.errors import InputError, OwnReport, UnrecognisedFormat
 from depscan.ingest.redact import safe_text
 from depscan.model import Component, InputWarning, ScanResult, SourceInfo
 from depscan.policy import baseline as baseline_module
@@ -90,7 +90,11 @@ def _run(
             progress(item.display)
         root = Path(item.root) if item.root is not None else None
         try:
-            result = ingest.read_file(item.path, item.display, root=root)
+            result = ingest.read_file(item.path, item.display, root=root, skip_own_reports=item.root is not None)
+        except OwnReport as exc:  # written by an earlier run with --output FILE: said, and not counted as read
+            skipped.setdefault(item.root or exc.path, 0)
+            sources.append(SourceInfo(exc.path, None, warnings=[InputWarning(exc.message)]))
+            continue
         except UnrecognisedFormat as exc:
             if item.root is not None:
                 skipped.setdefault(item.root, 0)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from depscan.errors import InputError, UnrecognisedFormat
+from depscan.errors import InputError, OwnReport, UnrecognisedFormat
 from depscan.ingest.base import InputFile, Reader, ReadResult, reading_under
 from depscan.ingest.dotnet.msbuild import MsbuildProjectReader, PackagesConfigReader
 from depscan.ingest.dotnet.nuget_lock import NugetLockReader
@@ -32,6 +32,7 @@ from depscan.ingest.javascript.npm_lock import NpmLockReader
 from depscan.ingest.javascript.package_json import PackageJsonReader
 from depscan.ingest.javascript.pnpm_lock import PnpmLockReader
 from depscan.ingest.javascript.yarn_lock import YarnBerryLockReader, YarnClassicLockReader
+from depscan.ingest.own_reports import own_report
 from depscan.ingest.php.composer_json import ComposerJsonReader
 from depscan.ingest.php.composer_lock import ComposerLockReader
 from depscan.ingest.python.pdm_lock import PdmLockReader
@@ -148,15 +149,18 @@ def detect(source: InputFile) -> Reader:
     raise UnrecognisedFormat(source.display, f"unrecognised format (depscan reads: {', '.join(supported_formats())})")
 
 
-def read_file(path: Path, display: str | None = None, root: Path | None = None) -> ReadResult:
+def read_file(
+    path: Path, display: str | None = None, root: Path | None = None, skip_own_reports: bool = False
+) -> ReadResult:
     """Read one file; raise InputError, never anything else, when it cannot be read.
 
     Every file it opens besides `path` (includes, manifests beside a lock) must lie under `root`: the directory
     the user named, or by default the directory of `path`. What the reader could not use becomes `warnings`.
+    With `skip_own_reports` (a file a directory search found), a report depscan wrote raises OwnReport.
     """
     with reading_under(root if root is not None else path.absolute().parent) as context:
         try:
-            result = _read(path, display)
+            result = _read(path, display, skip_own_reports)
         except InputError as exc:
             raise type(exc)(safe_text(exc.path), safe_text(exc.message), exc.line) from None
         mark_direct(result)
@@ -169,8 +173,12 @@ def read_file(path: Path, display: str | None = None, root: Path | None = None) 
     return result
 
 
-def _read(path: Path, display: str | None) -> ReadResult:
+def _read(path: Path, display: str | None, skip_own_reports: bool = False) -> ReadResult:
     source = InputFile.open(path, display)
+    if skip_own_reports:
+        kind = own_report(source)
+        if kind is not None:
+            raise OwnReport(source.display, f"a {kind} depscan wrote: not read as input")
     reader = detect(source)
     try:
         return reader.read(source)

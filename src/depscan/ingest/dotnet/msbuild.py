@@ -159,7 +159,7 @@ class MsbuildProjectReader(Reader):
             if item.kind == "PackageReference" and (version := item.get("Version"))
             for package in _ids(item.get("Update"))
         }
-        found = _Found(properties)
+        found = _Found(properties, source)
         for item in project.items:
             if item.kind == "PackageVersion":
                 found.add(item, source.display, versions, root=False)
@@ -177,14 +177,22 @@ class MsbuildProjectReader(Reader):
 class _Found:
     """The components of one project file, one per package and version, with the direct ones in order."""
 
-    def __init__(self, properties: dict[str, str]) -> None:
+    def __init__(self, properties: dict[str, str], source: InputFile) -> None:
         self.properties = properties
+        self.source = source
         self.components: dict[str, Component] = {}
         self.roots: list[str] = []
 
     def add(self, item: _Item, display: str, versions: dict[str, str], root: bool) -> None:
         """One component per package the item names; `root` when the project uses it directly."""
-        for package in _ids(item.get("Include")):
+        included = item.get("Include")
+        packages = _ids(included)
+        if included is not None and display == self.source.display:
+            unusable = [part.strip() for part in included.split(";") if part.strip() not in packages]
+            if unusable or not packages:
+                shown = ";".join(unusable) or included
+                self.source.warn(f"<{item.kind} Include={shown!r}> names no NuGet package id: not used", item.line)
+        for package in packages:
             key = package.lower()
             raw = item.get("VersionOverride") or item.get("Version") or versions.get(key)
             version, specifier = nuget_version(_substitute(raw, self.properties))
@@ -220,6 +228,7 @@ class PackagesConfigReader(Reader):
         for item in project.items:
             package = item.get("id")
             if not package or not _PACKAGE_ID.match(package):
+                source.warn(f"<package id={package or ''!r}> is not a NuGet package id: not used", item.line)
                 continue
             version, specifier = nuget_version(item.get("version"))
             ref = f"{package.lower()}@{version}" if version else package.lower()

@@ -116,6 +116,10 @@ def _is_indirect(comment: str) -> bool:
     return text == "indirect" or text.startswith("indirect;")
 
 
+#: directives depscan does not need but go.mod may hold (go.dev/ref/mod#go-mod-file-grammar)
+_OTHER_VERBS = {"go", "toolchain", "exclude", "retract", "godebug", "tool", "ignore"}
+
+
 def parse_go_mod(source: InputFile) -> GoModFile:
     """Parse the directives depscan needs (module, require, replace); others are skipped."""
     parsed = GoModFile()
@@ -143,6 +147,8 @@ def parse_go_mod(source: InputFile) -> GoModFile:
             parsed.module = _unquote(tokens[1])
         elif verb in ("require", "replace"):
             _directive(source, parsed, verb, tokens[1:], comment, number)
+        elif verb not in _OTHER_VERBS:  # the go command refuses the file; depscan reads on, and says so
+            source.warn(f"unknown go.mod directive {verb[:40]!r}: line not read", number)
     if block is not None:
         raise source.error(f"unterminated {block} block: missing ')'")
     return parsed

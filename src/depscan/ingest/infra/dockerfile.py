@@ -205,12 +205,19 @@ class DockerfileReader(Reader):
                         sources_from.append((value.strip(), "mount-source"))
         for written, role in sources_from:
             value = substitute(written, scope)
-            if value.isdigit() or value.lower() in stage_names or "$" in value:
+            if value.isdigit() or value.lower() in stage_names:
+                continue
+            if "$" in value:
+                source.warn(f"--from={written!r} uses a variable with no value: not used", instruction.line)
                 continue
             image = parse_image(value)
-            if image is not None:
+            if image is None:
+                source.warn(f"--from={written!r} is neither a stage nor an image reference: not used", instruction.line)
+            else:
                 found.add(image_component(image, source.display, instruction.line, role))
         if instruction.keyword == "ADD" and not flags.get("from"):
+            if len(words) < 2:
+                source.warn("ADD without a source and a destination: not read", instruction.line)
             for word in words[:-1]:  # the last word is the destination
                 url = substitute(word.strip("\"'[],"), scope)
                 if url.startswith(("http://", "https://", "git@")) and "$" not in url:
@@ -338,7 +345,9 @@ def parse(source: InputFile) -> tuple[dict[str, tuple[str, int]], list[Instructi
         match = _INSTRUCTION.match(logical)
         keyword = match.group(1).upper() if match else ""
         if match is None or keyword not in _KNOWN_INSTRUCTIONS:
-            continue  # template markup or a typo: BuildKit would stop here, a scanner reads on
+            # template markup or a typo: BuildKit would stop here, a scanner reads on, and says so
+            source.warn(f"{logical.split(maxsplit=1)[0][:40]!r} is not a Dockerfile instruction: line not read", start)
+            continue
         arguments = match.group(2)
         if keyword in ("RUN", "COPY", "ADD"):
             for heredoc in _HEREDOC.finditer(arguments):

@@ -127,8 +127,9 @@ class GitHubActionsReader(Reader):
 
     def _uses_text(self, source: InputFile, owner: Any) -> str | None:
         """`uses:` as a string; a warning when it is there but is not one (`uses: [..]`)."""
-        value = mapping(owner).get("uses")
-        if value is not None and not isinstance(value, str):
+        declared = mapping(owner)
+        value = declared.get("uses")
+        if "uses" in declared and not isinstance(value, str):  # `uses:` left empty is null
             source.skip("'uses'", value, key_line(owner, "uses"))
             return None
         return text_of(value)

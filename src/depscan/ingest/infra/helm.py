@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from depscan.errors import InputError
 from depscan.ingest._yaml import key_line, line_of, load_one, mapping, sequence, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related, type_name
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 from depscan.model import Component, Location
 
@@ -38,6 +38,8 @@ _EXACT_VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.+-]+)?$")
 _VALUES_NAME = re.compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _IMAGE_KEY = re.compile(r"^[ \t]*image\s*:", re.MULTILINE)
 _MAX_DEPTH = 64
+#: what a partial `image:` override (`image: {tag: x}`, for a sub-chart) may set without naming the repository
+_IMAGE_OVERRIDE_KEYS = ("tag", "digest", "registry", "pullPolicy", "pullSecrets", "imagePullPolicy")
 
 
 class HelmChartReader(Reader):
@@ -65,8 +67,17 @@ class HelmChartReader(Reader):
         dependencies = document.get("dependencies")
         if dependencies is not None and not isinstance(dependencies, list):
             raise source.error("'dependencies' is not a list", key_line(document, "dependencies"))
+        if dependencies is None and "dependencies" in document:
+            source.warn("'dependencies' is empty: no chart dependency to read", key_line(document, "dependencies"))
         for entry in sequence(dependencies):
-            component = _chart_dependency(mapping(entry), source.display, locked)
+            if not isinstance(entry, dict):
+                source.skip("a chart dependency", entry, key_line(document, "dependencies"))
+                continue
+            if text_of(entry.get("name")) is None:
+                line = line_of(next((v for v in entry.values() if line_of(v)), None))
+                source.warn(f"a chart dependency has no name (name is {type_name(entry.get('name'))}): not used", line)
+                continue
+            component = _chart_dependency(entry, source.display, locked)
             if component is not None:
                 found.add(component)
         return found.result(self.format)
@@ -113,6 +124,7 @@ class HelmValuesReader(Reader):
                     if component is not None:
                         found.add(component)
                         continue
+                    _explain_unused_image(source, node, value)
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
         return found.result(self.format)
@@ -172,6 +184,26 @@ def _app_version(source: InputFile) -> str | None:
             value = mapping(chart).get("appVersion")
             return (str(value).strip() or None) if isinstance(value, (str, int, float)) else None
     return None
+
+
+def _explain_unused_image(source: InputFile, owner: dict[Any, Any], value: Any) -> None:
+    """Warn about an `image:` that could not be used, unless it is a partial override (`image: {tag: x}`), which
+    a values file of an umbrella chart writes for its sub-charts and which names no image on its own."""
+    line = key_line(owner, "image")
+    if isinstance(value, str):
+        if value.strip():
+            source.warn(f"image {value!r} is not an image reference: not used", line_of(value) or line)
+    elif isinstance(value, dict):
+        named = "repository" if "repository" in value else "name" if "name" in value else None
+        written = value.get(named) if named else None
+        if named is not None and not isinstance(written, str):
+            source.skip(f"an image's {named!r}", written, line)
+        elif isinstance(written, str) and written.strip():
+            source.warn(f"image {written!r} is not an image reference: not used", line_of(written) or line)
+        elif named is None and not any(key in value for key in _IMAGE_OVERRIDE_KEYS):
+            source.warn("'image' names no repository and overrides nothing known: not used", line)
+    else:
+        source.skip("'image'", value, line)
 
 
 def _values_image(

@@ -24,11 +24,14 @@ import re
 from typing import Any
 
 from depscan.errors import InputError
-from depscan.ingest._yaml import line_of, load_all, mapping, sequence, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest._yaml import first_line, key_line, line_of, load_all, text_of
+from depscan.ingest.base import InputFile, Reader, ReadResult, type_name
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 
 _TOP_API_VERSION = re.compile(r"^apiVersion\s*:\s*\S", re.MULTILINE)
+#: kustomize's own kinds (a `Component` carries `images:` overrides as a `Kustomization` does)
+_KUSTOMIZE_KINDS = ("Kustomization", "Component")
+_KUSTOMIZE_API = "kustomize.config.k8s.io/"
 _TOP_KIND = re.compile(r"^kind\s*:\s*\S", re.MULTILINE)
 _JSON_API_VERSION = re.compile(rb'"apiVersion"\s*:')
 _JSON_KIND = re.compile(rb'"kind"\s*:')
@@ -78,10 +81,18 @@ class KubernetesReader(Reader):
         found = ComponentSet()
         objects = 0
         for document in documents:
-            for item in _objects(document):
+            for item in _objects(source, document):
                 objects += 1
-                if item.get("kind") == "Kustomization":
+                if not isinstance(item.get("kind"), str):
+                    source.warn(
+                        f"an object's 'kind' is {type_name(item.get('kind'))}: object not read", key_line(item, "kind")
+                    )
+                elif item.get("kind") in _KUSTOMIZE_KINDS:
                     self._kustomize_images(source, lines, item, found)
+                elif str(item.get("apiVersion")).startswith(_KUSTOMIZE_API):
+                    source.warn(
+                        f"kustomize kind {item['kind']!r} is not known: object not read", key_line(item, "kind")
+                    )
                 else:
                     self._pod_images(source, lines, item, found)
         if documents and not objects:
@@ -102,24 +113,35 @@ class KubernetesReader(Reader):
             for key, value in node.items():
                 if key in _CONTAINER_LISTS and isinstance(value, list):
                     for container in value:
-                        self._container(source, lines, mapping(container), found)
+                        if isinstance(container, dict):
+                            self._container(source, lines, container, found)
+                        else:
+                            source.skip(f"an entry of {key!r}", container, line_of(key))
                 elif isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
 
     def _container(self, source: InputFile, lines: list[str], container: dict[Any, Any], found: ComponentSet) -> None:
+        if "image" in container and not isinstance(container["image"], str):
+            source.skip("a container's 'image'", container["image"], key_line(container, "image"))
+            return
         written = text_of(container.get("image"))
         if written is None:
             return
         image = parse_image(written)
-        if image is not None:
+        if image is None:
+            source.warn(f"image {written!r} is not an image reference: not used", line_of(written))
+        else:
             line = line_of(written)
             found.add(image_component(image, source.display, line, "runtime", note=comment_after(lines, line)))
 
     def _kustomize_images(self, source: InputFile, lines: list[str], item: dict[Any, Any], found: ComponentSet) -> None:
-        for entry in sequence(item.get("images")):
-            entry = mapping(entry)
+        for entry in source.list_at(item, "images", key_line(item, "images")):
+            if not isinstance(entry, dict):
+                source.skip("an entry of 'images'", entry, key_line(item, "images"))
+                continue
             name = text_of(entry.get("newName")) or text_of(entry.get("name"))
             if name is None:
+                source.warn("an entry of 'images' has no name: not used", first_line(*entry))
                 continue
             reference = name.strip()
             tag = entry.get("newTag")
@@ -129,7 +151,9 @@ class KubernetesReader(Reader):
             if digest:
                 reference += f"@{digest.strip()}"
             image = parse_image(reference)
-            if image is not None:
+            if image is None:
+                source.warn(f"image {reference!r} is not an image reference: not used", line_of(name))
+            else:
                 line = line_of(name)
                 found.add(image_component(image, source.display, line, "runtime", note=comment_after(lines, line)))
 
@@ -149,11 +173,15 @@ class KubernetesReader(Reader):
         return found.result(self.format)
 
 
-def _objects(document: Any) -> list[dict[Any, Any]]:
+def _objects(source: InputFile, document: Any) -> list[dict[Any, Any]]:
     """The Kubernetes objects of one YAML document: itself, or the items of a `List`."""
     if not isinstance(document, dict) or "kind" not in document or "apiVersion" not in document:
         return []
     kind = document.get("kind")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(document.get("items"), list):
-        return [item for item in document["items"] if isinstance(item, dict)]
+    if isinstance(kind, str) and kind.endswith("List") and "items" in document:
+        items = source.list_at(document, "items", key_line(document, "items"))
+        for item in items:
+            if not isinstance(item, dict):
+                source.skip("an item of a List", item, key_line(document, "items"))
+        return [item for item in items if isinstance(item, dict)]
     return [document]

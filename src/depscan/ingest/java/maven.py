@@ -229,19 +229,25 @@ class PomReader(Reader):
         parent = project.child("parent")
         if parent is not None and not local_parent:
             component = self._parent(parent, properties, source.display)
-            if component is not None:
+            if component is None:
+                source.warn("<parent> without groupId or artifactId: not used", parent.line)
+            else:
                 components.append(component)
                 roots.append(component.bom_ref or "")
                 seen.add(component.bom_ref or "")
         for dependency in project.all("dependencies", "dependency"):
             component = self._dependency(dependency, properties, managed, source.display, managed_only=False)
-            if component is not None and component.bom_ref not in seen:
+            if component is None:
+                source.warn("<dependency> without groupId or artifactId: not used", dependency.line)
+            elif component.bom_ref not in seen:
                 seen.add(component.bom_ref or "")
                 components.append(component)
                 roots.append(component.bom_ref or "")
         for dependency in project.all("dependencyManagement", "dependencies", "dependency"):
             component = self._dependency(dependency, properties, managed, source.display, managed_only=True)
-            if component is not None and component.bom_ref not in seen:
+            if component is None:
+                source.warn("managed <dependency> without groupId or artifactId: not used", dependency.line)
+            elif component.bom_ref not in seen:
                 seen.add(component.bom_ref or "")
                 components.append(component)
         return ReadResult(self.format, components, {}, roots)

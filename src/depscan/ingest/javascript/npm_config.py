@@ -22,10 +22,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from depscan.errors import InputError
-from depscan.ingest._yaml import line_of, load_one, mapping
+from depscan.ingest._yaml import key_line, line_of, load_one, mapping
 from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
+#: .npmrc keys that name the registry without setting one (per-host auth keys start with //)
+_OTHER_REGISTRY_KEYS = {"replace-registry-host"}
 _SCOPED_KEY = re.compile(r"^(@[A-Za-z0-9][A-Za-z0-9._~-]*):registry$")
 _YARN_DEFAULT = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.*)\}$")  # ${NAME:-default}: the default
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
@@ -107,12 +109,17 @@ class NpmrcReader(Reader):
             if not line or line.startswith(("#", ";", "[")):
                 continue
             key, value = _yarn_pair(line) if yarn else _ini_pair(line)
-            if key == "registry":
-                found.add(value, None, number)
-            else:
-                scoped = _SCOPED_KEY.match(key)
-                if scoped:
-                    found.add(value, scoped.group(1), number)
+            scoped = _SCOPED_KEY.match(key)
+            if key != "registry" and not scoped:
+                named = "registry" in key and not key.startswith("//") and key not in _OTHER_REGISTRY_KEYS
+                if named or key.startswith("@"):  # '@scope:registry' is the only key that starts with @
+                    source.warn(f"{key[:60]!r} is not 'registry' or '@scope:registry': line not read", number)
+                continue
+            if public_url(value) is None and value.strip("\"' ") and "${" not in value:
+                # the value is not quoted: a configuration file may hold a token
+                source.warn(f"{key[:60]!r} is not an http(s) URL: not used", number)
+                continue
+            found.add(value, scoped.group(1) if scoped else None, number)
         return found.result(self.format)
 
 
@@ -152,10 +159,29 @@ class YarnrcYmlReader(Reader):
             raise source.error("not a .yarnrc.yml (the document is not a mapping of settings)")
         settings = mapping(document)
         found = _Registries(source)
-        server = settings.get("npmRegistryServer")
-        found.add(server, None, line_of(server))
-        for scope, options in mapping(settings.get("npmScopes")).items():
-            server = mapping(options).get("npmRegistryServer")
-            if isinstance(scope, str) and scope.strip():
-                found.add(server, "@" + scope.strip().lstrip("@"), line_of(server))
+        _add_server(source, found, settings, None, "")
+        scopes = source.dict_at(settings, "npmScopes", key_line(settings, "npmScopes"))
+        for scope, options in scopes.items():
+            if not isinstance(scope, str) or not scope.strip():
+                continue
+            if not isinstance(options, dict):
+                source.skip(f"npmScopes {scope!r}", options, key_line(scopes, scope))
+                continue
+            _add_server(source, found, options, "@" + scope.strip().lstrip("@"), f"npmScopes {scope!r}")
         return found.result(self.format)
+
+
+def _add_server(source: InputFile, found: _Registries, settings: dict[Any, Any], scope: str | None, what: str) -> None:
+    """The `npmRegistryServer` of `settings`; a warning when it is set but unusable (the value is not quoted: a
+    configuration file may hold a token)."""
+    if "npmRegistryServer" not in settings:
+        return
+    server = settings["npmRegistryServer"]
+    line = line_of(server) or key_line(settings, "npmRegistryServer")
+    prefix = f"{what}: " if scope else ""
+    if not isinstance(server, str):
+        source.skip(f"{prefix}'npmRegistryServer'", server, line)
+    elif public_url(server) is None and server.strip() and "${" not in server:
+        source.warn(f"{prefix}'npmRegistryServer' is not an http(s) URL: not used", line)
+    else:
+        found.add(server, scope, line)

@@ -72,13 +72,18 @@ class PackageJsonReader(Reader):
         locate = KeyLines(source)
         components: dict[str, Component] = {}
         for field, scope in FIELDS:
-            declared = manifest.get(field)
-            if not isinstance(declared, dict):
-                continue
-            for key, spec in declared.items():
-                if key in components or not isinstance(spec, str) or key in own or not _valid_name(key):
+            for key, spec in source.dict_at(manifest, field).items():
+                if key in components or key in own:
+                    continue
+                if not isinstance(spec, str):
+                    source.skip(f"{field} {key!r}", spec, locate.line(field, key))
+                    continue
+                if not _valid_name(key):
+                    source.warn(f"{field} {key!r} is not a valid npm package name: not used", locate.line(field, key))
                     continue
                 component = _component(key, spec.strip(), scope or None, source.display)
+                if component is None and spec.strip().startswith("npm:"):
+                    source.warn(f"{field} {key!r}: alias {spec!r} names no valid npm package: not used")
                 if component is None or component.name in own:
                     continue
                 component.sources = [Location(source.display, locate.line(field, key))]

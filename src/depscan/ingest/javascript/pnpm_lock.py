@@ -40,22 +40,26 @@ class PnpmLockReader(Reader):
         major = _major_version(document.get("lockfileVersion"))
         if major is None:
             raise source.error("no usable lockfileVersion")
-        packages = _mapping(document.get("packages"))
+        packages = source.dict_at(document, "packages") if document.get("packages") is not None else {}
         # 7.0 and 9.x: packages hold metadata, snapshots the graph (one per peer set); before, packages hold both
-        nodes = _mapping(document.get("snapshots")) if "snapshots" in document else packages
+        nodes = source.dict_at(document, "snapshots") if document.get("snapshots") is not None else packages
         lines = _section_lines(source.text, "packages")
         components: dict[str, Component] = {}
         node_refs: dict[str, str] = {}  # package or snapshot key, with and without peers -> component ref
         local_nodes: set[str] = set()
         for key, entry in packages.items():
             if not isinstance(key, str):
+                source.skip("a package key", key, lines.get(str(key)))
                 continue
+            if entry is not None and not isinstance(entry, dict):
+                source.skip(f"package {key!r}", entry, lines.get(key))
             entry = entry if isinstance(entry, dict) else {}
             if _is_local(entry):
                 local_nodes.add(key)
                 continue
             name, version = _name_version(key, entry, major)
             if not name or not valid_npm_name(name):
+                source.warn(f"package {key!r} names no valid npm package: not used", lines.get(key))
                 continue
             ref = f"{name}@{version}" if version else name
             component = components.get(ref)

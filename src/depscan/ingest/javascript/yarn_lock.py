@@ -270,7 +270,10 @@ class YarnBerryLockReader(Reader):
         lines = entry_lines(source.text)
         builder = _Builder(source)
         for key, entry in document.items():
-            if key == "__metadata" or not isinstance(key, str) or not isinstance(entry, dict):
+            if key == "__metadata":
+                continue
+            if not isinstance(key, str) or not isinstance(entry, dict):
+                source.skip(f"entry {key!r}", entry, lines.get(str(key)))
                 continue
             descriptors = _split_keys(key) or [key]
             resolution = entry.get("resolution") if isinstance(entry.get("resolution"), str) else None
@@ -287,6 +290,7 @@ class YarnBerryLockReader(Reader):
                 builder.add_local(descriptors, dependencies)
                 continue
             if not valid_npm_name(name):
+                source.warn(f"entry {key!r} names no valid npm package: not used", lines.get(key))
                 continue
             version = entry.get("version")
             version = str(version) if isinstance(version, (str, int, float)) and version != "" else None

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related, type_name
 from depscan.ingest.javascript.package_json import KeyLines
 from depscan.ingest.php.composer_lock import _is_platform, composer_purl
 from depscan.model import Component, Location
@@ -60,13 +60,22 @@ class ComposerJsonReader(Reader):
         locate = KeyLines(source)
         components: dict[str, Component] = {}
         for section, scope in _SECTIONS:
-            required = document.get(section)
-            if not isinstance(required, dict):
-                continue
-            for name, constraint in required.items():
+            if document.get(section) == []:
+                continue  # PHP's json_encode writes an empty object as []
+            for name, constraint in source.dict_at(document, section).items():
                 ref = name.lower()
-                if ref in components or ref == own or _is_platform(name) or not _PACKAGE_NAME.match(name):
+                if ref in components or ref == own or _is_platform(name):
                     continue
+                if not _PACKAGE_NAME.match(name):
+                    source.warn(
+                        f"{section} {name!r} is not a vendor/package name: not used", locate.line(section, name)
+                    )
+                    continue
+                if not isinstance(constraint, str):
+                    source.warn(
+                        f"{section} {name!r}: the constraint is {type_name(constraint)}: read without a version",
+                        locate.line(section, name),
+                    )
                 version, specifier = _version(constraint, locked.get(ref))
                 component = Component(
                     name=name,

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from depscan import purls
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related, type_name
 from depscan.ingest.lines import lines_of_values
 from depscan.model import Component, Location
 
@@ -70,15 +70,18 @@ class ComposerLockReader(Reader):
         lines = lines_of_values(source.data, b'"name"')
         entries: list[tuple[dict[str, Any], bool]] = []
         for key, dev in (("packages", False), ("packages-dev", True)):
-            listed = document.get(key)
-            if isinstance(listed, list):
-                entries.extend((entry, dev) for entry in listed if isinstance(entry, dict))
+            for index, entry in enumerate(source.list_at(document, key)):
+                if isinstance(entry, dict):
+                    entries.append((entry, dev))
+                else:
+                    source.skip(f"{key!r} entry {index + 1}", entry)
         known: set[str] = set()  # lowercase package names: Composer's refs, as names are case-insensitive
         substitutes: dict[str, str] = {}  # lowercase replaced/provided name -> ref of the package doing it
         components: list[Component] = []
         for entry, dev in entries:
             name = entry.get("name")
             if not isinstance(name, str) or not name:
+                source.warn(f"a package has no name (name is {type_name(name)}): not used")
                 continue
             ref = name.lower()
             if ref in known:
@@ -89,6 +92,8 @@ class ComposerLockReader(Reader):
                 if isinstance(declared, dict):
                     for other in declared:
                         substitutes.setdefault(str(other).lower(), ref)
+            if entry.get("version") is not None and not isinstance(entry["version"], str):
+                source.warn(f"package {name!r}: 'version' is {type_name(entry['version'])}: read without a version")
             components.append(self._component(entry, name, dev, source.display, lines.get(name)))
         graph: dict[str, list[str]] = {}
         for entry, _dev in entries:

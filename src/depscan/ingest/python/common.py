@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from depscan import purls
-from depscan.ingest.base import InputFile
+from depscan.ingest.base import InputFile, type_name
 from depscan.model import Component, Location
 
 _PYPI_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
@@ -38,19 +38,27 @@ def package_tables(
 ) -> list[tuple[int, dict[str, Any], int | None]]:
     """The lock's `[[key]]` tables that name a valid distribution: (position, table, line of its header).
 
-    Entries that are not tables or whose name PEP 508 refuses are passed over (a hand edit may leave them);
-    the line is known only when the headers matched the entries one to one.
+    Entries that are not tables or whose name PEP 508 refuses are passed over with a warning (a hand edit may
+    leave them); the line is known only when the headers matched the entries one to one.
     """
     packages = document.get(key, [])
     if not isinstance(packages, list):
         raise source.error(f"`{key}` is not an array of tables")
     lines = header_lines(source.text, f"[[{key}]]")
     counted = len(lines) == len(packages)
-    return [
-        (index, entry, lines[index] if counted else None)
-        for index, entry in enumerate(packages)
-        if isinstance(entry, dict) and valid_pypi_name(entry.get("name"))
-    ]
+    found: list[tuple[int, dict[str, Any], int | None]] = []
+    for index, entry in enumerate(packages):
+        line = lines[index] if counted else None
+        if not isinstance(entry, dict):
+            source.skip(f"[[{key}]] entry {index + 1}", entry, line)
+        elif not isinstance(entry.get("name"), str):
+            name = type_name(entry.get("name"))
+            source.warn(f"[[{key}]] entry {index + 1} has no name (name is {name}): not used", line)
+        elif not valid_pypi_name(entry["name"]):
+            source.warn(f"[[{key}]] name {entry['name']!r} is not a valid Python package name: not used", line)
+        else:
+            found.append((index, entry, line))
+    return found
 
 
 def strings(value: Any) -> list[str]:
@@ -64,6 +72,14 @@ def strings(value: Any) -> list[str]:
 
 def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def version_of(source: InputFile, entry: dict[str, Any], what: str, line: int | None) -> str | None:
+    """`entry["version"]` when it is a string; a warning when it is there but is not one (read without a version)."""
+    value = entry.get("version")
+    if value is not None and not isinstance(value, str):
+        source.warn(f"{what}: 'version' is {type_name(value)}: read without a version", line)
+    return text_or_none(value)
 
 
 def pypi_component(

@@ -22,6 +22,7 @@ from depscan.ingest.python.common import (
     strings,
     text_or_none,
     vcs_repository,
+    version_of,
 )
 from depscan.ingest.python.pyproject import declarations_beside
 from depscan.ingest.toml_lines import toml_document
@@ -58,7 +59,7 @@ class PdmLockReader(Reader):
             if _is_local(entry):
                 local_needs.extend(names)
                 continue
-            version = text_or_none(entry.get("version"))
+            version = version_of(source, entry, f"package {name!r}", line)
             ref = f"{key}=={version}" if version else key
             component = by_ref.get(ref)
             if component is None:

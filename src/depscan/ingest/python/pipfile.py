@@ -72,11 +72,19 @@ class PipfileReader(Reader):
         categories += [(name, "dev") for name in document if name not in _RESERVED]
         components: dict[str, Component] = {}
         for category, scope in categories:
-            table = document.get(category)
-            if not isinstance(table, dict):
-                continue
+            if category in ("packages", "dev-packages"):
+                table = source.dict_at(document, category)
+            else:  # any other top-level table is a package category (pipenv 2023.10); a plain key is not one
+                table = document[category] if isinstance(document.get(category), dict) else {}
             for name, spec in table.items():
-                component = _component(source, name, spec, scope, indexes, lines.get((category, name)))
+                line = lines.get((category, name))
+                if not valid_pypi_name(name):
+                    source.warn(f"[{category}] {name!r} is not a valid Python package name: not used", line)
+                    continue
+                if not isinstance(spec, (str, dict)):
+                    source.skip(f"[{category}] {name!r}", spec, line)
+                    continue
+                component = _component(source, name, spec, scope, indexes, line)
                 if component is None:
                     continue
                 existing = components.get(component.bom_ref or "")

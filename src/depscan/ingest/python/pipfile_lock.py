@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from depscan import _toml, purls
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, read_related, type_name
 from depscan.ingest.lines import lines_of_keys
 from depscan.ingest.python.common import pypi_component, text_or_none, valid_pypi_name, vcs_repository
 from depscan.model import Component
@@ -51,6 +51,8 @@ class PipfileLockReader(Reader):
                     continue
                 if _is_local(entry):
                     continue
+                if entry.get("version") is not None and not isinstance(entry["version"], str):
+                    source.warn(f"package {name!r}: 'version' is {type_name(entry['version'])}: read without a version")
                 version = _pinned(entry.get("version"))
                 key = purls.pypi_name(name)
                 ref = f"{key}=={version}" if version else key

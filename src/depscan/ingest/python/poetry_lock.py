@@ -18,6 +18,7 @@ from depscan.ingest.python.common import (
     strings,
     text_or_none,
     vcs_repository,
+    version_of,
 )
 from depscan.ingest.python.pyproject import declarations_beside
 from depscan.ingest.toml_lines import toml_document
@@ -49,7 +50,7 @@ class PoetryLockReader(Reader):
                 local.append(entry)
                 continue
             name = entry["name"]
-            version = text_or_none(entry.get("version"))
+            version = version_of(source, entry, f"package {name!r}", line)
             key = purls.pypi_name(name)
             ref = f"{key}=={version}" if version else key
             if ref in wanted:

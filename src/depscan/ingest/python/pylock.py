@@ -19,6 +19,7 @@ from depscan.ingest.python.common import (
     pypi_component,
     text_or_none,
     vcs_repository,
+    version_of,
 )
 from depscan.ingest.python.pyproject import declarations_beside
 from depscan.ingest.scopes import RUNTIME, assign_scopes
@@ -47,7 +48,7 @@ class PylockReader(Reader):
                 continue
             name = entry["name"]
             key = purls.pypi_name(name)
-            version = text_or_none(entry.get("version"))
+            version = version_of(source, entry, f"package {name!r}", line)
             ref = f"{key}=={version}" if version else key
             if any(existing == ref for _, existing in refs_by_name.get(key, ())):
                 ref = f"{ref}#{index}"  # the same version twice, for different environments

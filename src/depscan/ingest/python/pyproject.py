@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from depscan import _toml, purls
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult, line_index, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, line_index, read_related, type_name
 from depscan.ingest.python.common import (
     is_default_index,
     pypi_component,
@@ -74,7 +74,7 @@ class PyprojectReader(Reader):
 
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
-        declared = declarations(document, source.text)
+        declared = declarations(document, source.text, source)
         merged: dict[str, Declared] = {}
         groups: dict[str, set[str]] = {}
         for item in declared:
@@ -135,40 +135,49 @@ def declarations_beside(lockfile: Path) -> list[Declared] | None:
         return None
 
 
-def declarations(document: dict[str, Any], text: str) -> list[Declared]:
-    """Every dependency `document` declares, in the order of the file."""
+def declarations(document: dict[str, Any], text: str, source: InputFile | None = None) -> list[Declared]:
+    """Every dependency `document` declares, in the order of the file.
+
+    With `source` (the pyproject is the file being read), a table or list of the wrong type is an input error
+    and a declaration that cannot be used is a warning; a pyproject read beside a lock is read leniently.
+    """
     locator = _Locator(text)
     indexes = _indexes(document)
     uv_sources = _table(_table(_table(document, "tool"), "uv"), "sources")
     found: list[Declared] = []
+    shape = _Shape(source, locator)
 
     def add(requirements: Any, scope: str | None, group: str | None, near: str) -> None:
-        for requirement in _list(requirements):
-            item = _pep508(requirement, scope, group, locator, near)
+        for requirement in shape.list_of(requirements, near):
+            item = _pep508(requirement, scope, group, locator, near, shape)
             if item is not None:
                 found.append(item)
 
-    project = _table(document, "project")
+    project = shape.table(document, "project", "[project]")
     add(project.get("dependencies"), None, None, "[project]")
-    for extra, requirements in _table(project, "optional-dependencies").items():
+    for extra, requirements in shape.table(project, "optional-dependencies", "[project]").items():
         add(requirements, "optional", extra, "optional-dependencies")
-    for group, requirements in _table(document, "dependency-groups").items():
+    for group, requirements in shape.table(document, "dependency-groups", "[dependency-groups]").items():
         add(requirements, "dev", group, "[dependency-groups]")
-    tool = _table(document, "tool")
-    for group, requirements in _table(_table(tool, "pdm"), "dev-dependencies").items():
+    tool = shape.table(document, "tool", "[tool]")
+    pdm = shape.table(tool, "pdm", "[tool]")
+    for group, requirements in shape.table(pdm, "dev-dependencies", "[tool.pdm]").items():
         add(requirements, "dev", group, "[tool.pdm.dev-dependencies]")
-    add(_table(tool, "uv").get("dev-dependencies"), "dev", "dev", "[tool.uv]")
+    add(shape.table(tool, "uv", "[tool]").get("dev-dependencies"), "dev", "dev", "[tool.uv]")
     for item in found:
         _apply_uv_source(item, uv_sources.get(item.name, uv_sources.get(item.key)), indexes)
-    poetry = _table(tool, "poetry")
+    poetry = shape.table(tool, "poetry", "[tool]")
     main_header, dev_header = "tool.poetry.dependencies", "tool.poetry.dev-dependencies"
-    found.extend(_poetry_table(_table(poetry, "dependencies"), None, None, locator, main_header, indexes))
-    found.extend(_poetry_table(_table(poetry, "dev-dependencies"), "dev", "dev", locator, dev_header, indexes))
-    for group, body in _table(poetry, "group").items():
-        if isinstance(body, dict):
-            scope = None if group == "main" else "dev"
-            header = f"tool.poetry.group.{group}.dependencies"
-            found.extend(_poetry_table(_table(body, "dependencies"), scope, group, locator, header, indexes))
+    main, dev = shape.table(poetry, "dependencies", main_header), shape.table(poetry, "dev-dependencies", dev_header)
+    found.extend(_poetry_table(main, None, None, locator, main_header, indexes, shape))
+    found.extend(_poetry_table(dev, "dev", "dev", locator, dev_header, indexes, shape))
+    for group, body in shape.table(poetry, "group", "[tool.poetry]").items():
+        scope = None if group == "main" else "dev"
+        header = f"tool.poetry.group.{group}.dependencies"
+        body = shape.table(poetry["group"], group, f"tool.poetry.group.{group}")
+        found.extend(
+            _poetry_table(shape.table(body, "dependencies", header), scope, group, locator, header, indexes, shape)
+        )
     own_name = project.get("name") if isinstance(project.get("name"), str) else poetry.get("name")
     if isinstance(own_name, str):
         for item in found:
@@ -189,6 +198,33 @@ def _table(parent: Any, key: str) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+class _Shape:
+    """Shape checks of the pyproject being read; lenient (wrong types ignored) when there is no `source`."""
+
+    def __init__(self, source: InputFile | None, locator: _Locator) -> None:
+        self.source = source
+        self.locator = locator
+
+    def table(self, parent: Any, key: str, header: str) -> dict[str, Any]:
+        """`parent[key]` as a table: {} when absent, an input error when it is something else."""
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None or isinstance(value, dict) or self.source is None:
+            return value if isinstance(value, dict) else {}
+        raise self.source.error(
+            f"{key!r} in {header} is {type_name(value)}, expected a table", self.locator.of_key(key, header.strip("[]"))
+        )
+
+    def list_of(self, value: Any, near: str) -> list[Any]:
+        """A list of requirements: [] when absent, an input error when it is something else."""
+        if value is None or isinstance(value, list) or self.source is None:
+            return value if isinstance(value, list) else []
+        raise self.source.error(f"dependencies in {near} are {type_name(value)}, expected an array of strings")
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        if self.source is not None:
+            self.source.warn(message, line)
 
 
 def _indexes(document: dict[str, Any]) -> dict[str, str]:
@@ -253,13 +289,20 @@ def _table_keys(text: str) -> dict[tuple[str, str], int]:
     return found
 
 
-def _pep508(value: Any, scope: str | None, group: str | None, locator: _Locator, near: str) -> Declared | None:
+def _pep508(
+    value: Any, scope: str | None, group: str | None, locator: _Locator, near: str, shape: _Shape
+) -> Declared | None:
+    if isinstance(value, dict) and "include-group" in value:
+        return None  # {include-group = "x"}: its members are declared in their own group
     if not isinstance(value, str):
-        return None  # e.g. {include-group = "x"}: its members are declared in their own group
+        shape.warn(f"a requirement in {near} is {type_name(value)}: not used")
+        return None
     try:
         requirement = Requirement(value)
     except InvalidRequirement:
-        return None  # not installable as written; a pyproject is not the place to fail a scan over it
+        # not installable as written; a pyproject is not the place to fail a scan over it, but it is said
+        shape.warn(f"requirement {value!r} in {near} is not a valid PEP 508 requirement: not used")
+        return None
     line = locator.of_string(value, requirement.name, near)
     item = Declared(name=requirement.name, scope=scope, group=group, line=line)
     specifiers = list(requirement.specifier)
@@ -308,15 +351,21 @@ def _poetry_table(
     locator: _Locator,
     header: str,
     indexes: dict[str, str],
+    shape: _Shape,
 ) -> list[Declared]:
     found: list[Declared] = []
     for name, spec in table.items():
-        if not valid_pypi_name(name) or name.lower() == "python":
+        if name.lower() == "python":
             continue
         line = locator.of_key(name, header)
+        if not valid_pypi_name(name):
+            shape.warn(f"[{header}] {name!r} is not a valid Python package name: not used", line)
+            continue
         for entry in spec if isinstance(spec, list) else [spec]:
             item = _poetry_entry(name, entry, scope, group, indexes)
-            if item is not None:
+            if item is None:
+                shape.warn(f"[{header}] {name!r} is {type_name(entry)}: not used", line)
+            else:
                 item.line = line
                 found.append(item)
     return found

@@ -20,6 +20,7 @@ from depscan.ingest.python.common import (
     pypi_component,
     text_or_none,
     vcs_repository,
+    version_of,
 )
 from depscan.ingest.scopes import RUNTIME, assign_scopes
 from depscan.ingest.toml_lines import toml_document
@@ -27,6 +28,7 @@ from depscan.model import Component
 
 _VERSION_LINE = re.compile(rb"^version\s*=\s*\d+\s*$", re.M)
 _UV_SOURCE = re.compile(rb"^source\s*=\s*\{\s*(registry|editable|virtual|git|url|path|directory)\s*=", re.M)
+_TABLE_HEADER = re.compile(rb"^[ \t]*\[", re.M)
 _LOCAL_SOURCES = ("editable", "virtual", "directory")
 
 
@@ -36,11 +38,14 @@ class UvLockReader(Reader):
 
     def sniff(self, source: InputFile) -> bool:
         head = source.head
-        if _VERSION_LINE.search(head[:4096]) is None:
-            return False
+        version = _VERSION_LINE.search(head[:4096])
+        table = _TABLE_HEADER.search(head)
+        if version is None or (table is not None and table.start() < version.start()):
+            return False  # uv writes `version = 1` at the top level; a `version` in [project] is not a lock's
         if _UV_SOURCE.search(head) is not None:
             return True
-        return b"[[package]]" not in head and b"requires-python" in head[:4096]
+        # a lock with no packages yet; a pylock.toml (`lock-version`, `[[packages]]`) is not one
+        return b"[[package" not in head and b"lock-version" not in head[:4096] and b"requires-python" in head[:4096]
 
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
@@ -51,7 +56,7 @@ class UvLockReader(Reader):
         for _, entry, line in package_tables(source, document):
             name = entry["name"]
             key = purls.pypi_name(name)
-            version = text_or_none(entry.get("version"))
+            version = version_of(source, entry, f"package {name!r}", line)
             package_source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
             if _is_local(package_source):
                 locked.append((entry, None))

@@ -21,6 +21,8 @@ from depscan.ingest.base import InputFile, Reader, ReadResult
 from depscan.model import Component, Location
 
 _SECTIONS = ("GEM", "GIT", "PATH", "PLUGIN SOURCE")
+#: the other sections Bundler writes; anything else at the start of a line is not Gemfile.lock syntax
+_OTHER_SECTIONS = ("PLATFORMS", "DEPENDENCIES", "RUBY VERSION", "BUNDLED WITH", "CHECKSUMS")
 _SPEC = re.compile(r"^    (\S+) \(([^)\s]+)\)$")
 _SPEC_DEPENDENCY = re.compile(r"^      (\S+?)(?: \(.*\))?$")
 _DEPENDENCY = re.compile(r"^  (\S+?)!?(?: \(.*\))?!?$")
@@ -79,6 +81,8 @@ class GemfileLockReader(Reader):
                 in_specs = False
                 current_gem = None
                 current_source = _Source(section) if section in _SECTIONS else None
+                if current_source is None and section not in _OTHER_SECTIONS:
+                    source.warn(f"unknown section {section[:40]!r}: the lines under it are not read", number)
                 continue
             if current_source is not None:
                 current_gem, in_specs = self._source_line(
@@ -109,6 +113,11 @@ class GemfileLockReader(Reader):
                 return None, True
             if sep:
                 current_source.options.setdefault(key, value.strip())
+            else:  # a gem listed before 'specs:', or a mangled option: Bundler would refuse the file
+                text = line.strip()[:60]
+                source.warn(
+                    f"expected 'key: value' or 'specs:' in {current_source.kind}, got {text!r}: not read", number
+                )
             return None, False
         spec = _SPEC.match(line)
         if spec:

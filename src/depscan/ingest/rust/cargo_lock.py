@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from depscan import _toml, purls
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, type_name
 from depscan.model import Component, Location
 
 _CRATES_IO = {
@@ -47,17 +47,29 @@ class CargoLockReader(Reader):
         packages = document.get("package", [])
         if not isinstance(packages, list):
             raise source.error("not a Cargo.lock ('package' is not an array of tables)")
-        entries = [p for p in packages if isinstance(p, dict)]
+        header_lines = _package_lines(source.data)
+        counted = len(header_lines) == len(packages)
+        entries: list[dict[str, Any]] = []
+        lines: list[int | None] = []
+        for index, package in enumerate(packages):
+            line = header_lines[index] if counted else None
+            if isinstance(package, dict):
+                entries.append(package)
+                lines.append(line)
+            else:
+                source.skip(f"[[package]] entry {index + 1}", package, line)
         root = document.get("root")
         if isinstance(root, dict):  # format 1 before Cargo 1.?: the root crate in its own table
             entries.append(root)
-        lines = _package_lines(source.data)
+            lines.append(None)
         by_name: dict[str, list[tuple[str, str, str | None]]] = {}
         keys: list[tuple[str, str, str | None]] = []
         for entry in entries:
             name, version, origin = entry.get("name"), entry.get("version"), entry.get("source")
             if not isinstance(name, str) or not isinstance(version, str):
                 raise source.error("a [[package]] without a name or version")
+            if origin is not None and not isinstance(origin, str):
+                source.warn(f"package {name!r}: 'source' is {type_name(origin)}: read as a local crate")
             key = (name, version, origin if isinstance(origin, str) else None)
             keys.append(key)
             by_name.setdefault(name, []).append(key)
@@ -72,7 +84,7 @@ class CargoLockReader(Reader):
                 roots.update(children)  # the workspace's crates: what they use is a direct dependency
                 continue
             graph[refs[key]] = children
-            components.append(_component(key, refs[key], source.display, lines[index] if index < len(lines) else None))
+            components.append(_component(key, refs[key], source.display, lines[index]))
         return ReadResult(self.format, components, graph, sorted(roots))
 
 

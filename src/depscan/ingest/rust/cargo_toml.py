@@ -61,23 +61,31 @@ class CargoTomlReader(Reader):
     def read(self, source: InputFile) -> ReadResult:
         document = toml_document(source)
         lines = key_lines(source.text)
-        workspace = _table(document, "workspace")
-        inherited = _table(workspace, "dependencies") if workspace else _root_dependencies(source.path, document)
+        workspace = source.dict_at(document, "workspace")
+        inherited = (
+            source.dict_at(workspace, "dependencies") if workspace else _root_dependencies(source.path, document)
+        )
         declared: list[tuple[str, Any, str | None, str | None, int | None]] = []  # key, entry, scope, target, line
         for table, scope in _TABLES:
-            for key, entry in _table(document, table).items():
+            for key, entry in source.dict_at(document, table).items():
                 declared.append((key, entry, scope, None, lines.get((table, key))))
-        for target, body in _table(document, "target").items():
+        for target, body in source.dict_at(document, "target").items():
+            body = source.expect(body, dict, f"[target.{bare(target)}]")
             for table, scope in _TABLES:
                 header = f"target.{bare(target)}.{table}"
-                for key, entry in _table(body, table).items():
+                for key, entry in source.dict_at(body, table).items():
                     declared.append((key, entry, scope, target, lines.get((header, key))))
-        for key, entry in _table(workspace, "dependencies").items():
+        for key, entry in source.dict_at(workspace, "dependencies").items():
             declared.append((key, entry, None, None, lines.get(("workspace.dependencies", key))))
         components: dict[str, Component] = {}
         for key, entry, scope, target, line in declared:
+            if not isinstance(entry, (str, dict)):
+                source.skip(f"dependency {key!r}", entry, line)
+                continue
             component = _component(key, entry, scope, inherited)
             if component is None:
+                if not (isinstance(entry, dict) and "path" in entry):  # a path crate is the project's own
+                    source.warn(f"dependency {key!r} names no valid crate: not used", line)
                 continue
             existing = components.get(component.bom_ref or "")
             if existing is None:

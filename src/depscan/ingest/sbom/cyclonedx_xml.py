@@ -69,14 +69,18 @@ class CycloneDxXmlReader(Reader):
             element = stack.pop()
             stack.extend(reversed(_children(_child(element, "components"), "component")))
             component = self._component(element, source.display, lines)
-            if component is not None:
+            if component is None:
+                _unnamed(source, element, "component", lines)
+            else:
                 components.append(component)
         services = _children(_child(root, "services"), "service")
         while services:
             element = services.pop()
             services.extend(_children(_child(element, "services"), "service"))
             component = self._service(element, source.display, lines)
-            if component is not None:
+            if component is None:
+                _unnamed(source, element, "service", lines)
+            else:
                 components.append(component)
         graph: dict[str, list[str]] = {}
         for dependency in _children(_child(root, "dependencies"), "dependency"):
@@ -132,6 +136,12 @@ class CycloneDxXmlReader(Reader):
             bom_ref=element.get("bom-ref"),
             sources=[Location(display, lines.get(element.get("bom-ref", "")))],
         )
+
+
+def _unnamed(source: InputFile, element: Element, what: str, lines: dict[str, int]) -> None:
+    ref = element.get("bom-ref")
+    named = f" (bom-ref {ref!r})" if ref else ""
+    source.warn(f"a {what} without a name{named}: not used", lines.get(ref or ""))
 
 
 def _licenses(element: Element) -> list[str]:
