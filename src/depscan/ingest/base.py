@@ -339,3 +339,20 @@ def line_index(text: str) -> list[int]:
         starts.append(position + 1)
         position = find("\n", position + 1)
     return starts
+
+
+def endpoint_of(url: str) -> str | None:
+    """`scheme://host/` of a URL read from an input, or None when it names no host or does not parse.
+
+    urlsplit raises ValueError on shapes hostile or broken inputs hold (an unbalanced '[' is taken for an
+    IPv6 address): a reader must not fail the whole file for one such URL.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc or any(c.isspace() for c in parts.netloc):
+        return None
+    return f"{parts.scheme}://{parts.netloc}/"

@@ -221,7 +221,11 @@ class DockerfileReader(Reader):
             for word in words[:-1]:  # the last word is the destination
                 url = substitute(word.strip("\"'[],"), scope)
                 if url.startswith(("http://", "https://", "git@")) and "$" not in url:
-                    found.add(_download_component(url, source.display, instruction.line))
+                    download = _download_component(url, source.display, instruction.line)
+                    if download is None:
+                        source.warn(f"ADD source {url!r} is not a usable URL: not read", instruction.line)
+                    else:
+                        found.add(download)
 
     def _stage_images(
         self, source: InputFile, stages: list[Stage], stage_names: dict[str, int], found: ComponentSet
@@ -263,15 +267,23 @@ def _arg_declarations(arguments: str) -> list[tuple[str, str | None]]:
     return declarations
 
 
-def _download_component(url: str, display: str, line: int) -> Component:
-    """A file or Git repository ADDed from a URL: a build-time download whose host is the dependency."""
+def _download_component(url: str, display: str, line: int) -> Component | None:
+    """A file or Git repository ADDed from a URL: a build-time download whose host is the dependency.
+
+    None when the URL names no host or file (`https://[bad/...`): the caller warns.
+    """
     location, _, ref = url.partition("#")
     if location.startswith("git@"):
         host, _, path = location[4:].partition(":")
     else:
-        parts = urlsplit(location)
+        try:
+            parts = urlsplit(location)
+        except ValueError:  # e.g. an unbalanced '[' taken for an IPv6 address
+            return None
         host, path = parts.netloc, parts.path
     path = path.strip("/")
+    if not host or any(c.isspace() for c in host) or not (path or host).rsplit("/", 1)[-1].strip():
+        return None
     is_git = location.startswith("git@") or location.endswith(".git")
     properties: dict[str, object] = {"role": "download", "url": url}
     if is_git:

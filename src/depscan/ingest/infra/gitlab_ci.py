@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from depscan.ingest._yaml import line_of, load_one, mapping, sequence, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult
+from depscan.ingest.base import InputFile, Reader, ReadResult, endpoint_of
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 from depscan.model import Component, Location
 
@@ -197,12 +196,12 @@ def _runner_component(tag: str, display: str, line: int | None) -> Component:
 
 
 def _remote_include(url: str, display: str, line: int | None) -> Component:
-    parts = urlsplit(url)
+    endpoint = endpoint_of(url)
     return Component(
         name=url,
         ecosystem="gitlab-ci",
         kind="tooling",
-        endpoints=[f"{parts.scheme}://{parts.netloc}/"],
+        endpoints=[endpoint] if endpoint else [],
         sources=[Location(display, line)],
         properties={"include": "remote"},
     )

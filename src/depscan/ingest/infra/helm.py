@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from depscan.errors import InputError
 from depscan.ingest._yaml import key_line, line_of, load_one, mapping, sequence, text_of
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related, type_name
+from depscan.ingest.base import InputFile, Reader, ReadResult, endpoint_of, read_related, type_name
 from depscan.ingest.infra.images import ComponentSet, comment_after, image_component, parse_image
 from depscan.model import Component, Location
 
@@ -158,8 +157,8 @@ def _chart_dependency(entry: dict[Any, Any], display: str, locked: bool) -> Comp
         component.repository = None
         component.properties["repository"] = repository
     elif repository.startswith(("https://", "http://")):
-        parts = urlsplit(repository)
-        component.endpoints = [f"{parts.scheme}://{parts.netloc}/"]
+        endpoint = endpoint_of(repository)
+        component.endpoints = [endpoint] if endpoint else []
         component.properties["repository"] = repository
     elif repository:
         component.properties["repository"] = repository  # an alias (`@bitnami`) of a locally configured repository

@@ -36,10 +36,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from depscan.errors import InputError
-from depscan.ingest.base import InputFile, Reader, ReadResult, read_related
+from depscan.ingest.base import InputFile, Reader, ReadResult, endpoint_of, read_related
 from depscan.ingest.infra import hcl
 from depscan.ingest.infra.images import ComponentSet
 from depscan.model import Component, Location
@@ -285,9 +284,9 @@ def _configured_urls(body: hcl.Body) -> list[str]:
     urls: list[str] = []
     for attribute in body.attributes.values():
         if isinstance(attribute.value, str) and attribute.value.strip().startswith(("https://", "http://")):
-            parts = urlsplit(attribute.value.strip())
-            if parts.netloc:
-                urls.append(f"{parts.scheme}://{parts.netloc}/")
+            endpoint = endpoint_of(attribute.value)
+            if endpoint:
+                urls.append(endpoint)
     return urls
 
 
@@ -350,8 +349,8 @@ def _module_component(block: hcl.Block, display: str) -> Component | None:
     elif "://" in address:
         if forced == "git" or address.endswith(".git"):
             component.repository = address
-        parts_url = urlsplit(address)
-        component.endpoints = [f"{parts_url.scheme}://{parts_url.netloc}/"]
+        endpoint = endpoint_of(address)
+        component.endpoints = [endpoint] if endpoint else []
     return component
 
 
