@@ -199,6 +199,8 @@ def test_pre_commit_try_repo_runs_the_hook_on_changed_lockfiles(tmp_path):
     pre_commit = Path(sys.executable).parent / "pre-commit"
     if not pre_commit.exists():
         pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    if not (ROOT / ".git").exists():
+        pytest.skip("pre-commit try-repo needs this checkout to be a git repository (a source archive is not)")
     repo = tmp_path / "project"
     repo.mkdir()
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
