@@ -91,3 +91,16 @@ def read_only_input_errors(target: Path) -> None:
         read_file(target)
     except InputError as error:
         assert not error.message.startswith("could not read as"), error.message
+
+
+def read_or_record(target: Path, where: str, crashes: list[str]) -> ReadResult | None:
+    """Read a mutated file for the hostile suites: None when it is refused, and a traceback, or an error that
+    does not name the file on one line, recorded in `crashes` (the defect those suites exist to find)."""
+    try:
+        return read_file(target)
+    except InputError as exc:
+        if exc.path != str(target) or "\n" in str(exc):
+            crashes.append(f"{where}: error does not name the file on one line: {exc}")
+    except Exception as exc:
+        crashes.append(f"{where}: {type(exc).__name__}: {exc}")
+    return None

@@ -25,6 +25,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import read_or_record
 
 XML_FORMATS = ("maven-pom", "msbuild-project", "nuget-packages-config", "cyclonedx-xml")
 LINE_FORMATS = (
@@ -153,14 +154,8 @@ def _outcomes(format_: str, tmp_path: Path) -> tuple[list[str], list[str]]:
         target = folder / path.name
         target.write_text(mutated, encoding="utf-8")
         where = f"{path.relative_to(FIXTURES)} {label}"
-        try:
-            result = read_file(target)
-        except InputError as exc:
-            if exc.path != str(target) or "\n" in str(exc):
-                crashes.append(f"{where}: error does not name the file on one line: {exc}")
-            continue
-        except Exception as exc:  # the defect this suite exists to find: a traceback
-            crashes.append(f"{where}: {type(exc).__name__}: {exc}")
+        result = read_or_record(target, where, crashes)
+        if result is None:
             continue
         if keeps and len(result.components) < count and not result.warnings:
             silent.append(f"{where}: {count} -> {len(result.components)} components, no warning")

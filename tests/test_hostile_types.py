@@ -28,6 +28,7 @@ from conftest import FIXTURES, run_cli
 from depscan import _toml
 from depscan.errors import InputError
 from depscan.ingest import read_file
+from helpers import read_or_record
 
 #: the wrong-type replacements, by the type they stand for
 REPLACEMENTS: dict[str, Any] = {
@@ -264,14 +265,8 @@ def _outcomes_in(format_: str, tmp_path: Path) -> tuple[list[str], list[str], li
         target = tmp_path / path.name
         target.write_text(_dump(syntax, _replaced(document, mutated_path, REPLACEMENTS[kind])))
         label = f"{path.relative_to(FIXTURES)} {'/'.join(map(str, mutated_path))} -> {kind}"
-        try:
-            result = read_file(target)
-        except InputError as exc:
-            if exc.path != str(target) or "\n" in str(exc):
-                crashes.append(f"{label}: error does not name the file on one line: {exc}")
-            continue
-        except Exception as exc:  # the defect this suite exists to find: a traceback
-            crashes.append(f"{label}: {type(exc).__name__}: {exc}")
+        result = read_or_record(target, label, crashes)
+        if result is None:
             continue
         defined = DEFINED_KEYS.get(format_)
         if defined is not None and defined not in mutated_path:
