@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -278,11 +279,7 @@ def inventory_report(
     if format_ in BINARY_PORTFOLIO_FORMATS and not output and sys.stdout.isatty():
         error(f"{format_} is a binary format: use --output FILE")
         sys.exit(EXIT_USAGE)
-    try:
-        bound = storage.end_of(at) if at else None
-    except ValueError:
-        error(f"--at {at!r}: expected YYYY-MM-DD or an ISO 8601 date-time")
-        sys.exit(EXIT_USAGE)
+    bound = _moment_or_exit("--at", at, storage.end_of)
     try:
         inventory_ = loader.load(inventory_file) if inventory_file else None
         database = load_database(vendor_db)
@@ -360,11 +357,7 @@ def inventory_diff(
     from depscan.inventory import history, pushed, storage
 
     if store_url is not None:
-        try:
-            moment = storage.parse_moment(since) if since else None
-        except ValueError:
-            error(f"--since {since!r}: expected YYYY-MM-DD or an ISO 8601 date-time")
-            sys.exit(EXIT_USAGE)
+        moment = _moment_or_exit("--since", since, storage.parse_moment)
         try:
             store = storage.open_store(store_url)
             try:
@@ -379,11 +372,7 @@ def inventory_diff(
     if not os.path.exists(history_file) and "://" not in history_file:
         error(f"{history_file}: no history yet: record runs with `depscan inventory scan INVENTORY --history`")
         sys.exit(EXIT_USAGE)
-    try:
-        moment = storage.parse_moment(since) if since else None
-    except ValueError:
-        error(f"--since {since!r}: expected YYYY-MM-DD or an ISO 8601 date-time")
-        sys.exit(EXIT_USAGE)
+    moment = _moment_or_exit("--since", since, storage.parse_moment)
     try:
         store = storage.open_store(history_file)
         try:
@@ -480,3 +469,14 @@ def _warn_unknown_declared(results: list[Any]) -> None:
         shown = ", ".join(repr(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         where = f"application {shown}" if len(names) == 1 else f"{len(names)} applications ({shown})"
         warning(f"{role} {value!r} is not in the vendor database, kept with an unknown controller: {where}")
+
+
+def _moment_or_exit(option: str, value: str | None, parse: Callable[[str], Any]) -> Any:
+    """`parse(value)` for a date option (None when not given); a value that is no date exits 2."""
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except ValueError:
+        error(f"{option} {value!r}: expected YYYY-MM-DD or an ISO 8601 date-time")
+        sys.exit(EXIT_USAGE)
