@@ -521,26 +521,32 @@ def load(root: Path | None = None) -> VendorDatabase:
     root = root or data_path("vendor_db")
     if not root.is_dir():
         raise ConfigError(f"{root}: vendor database directory not found")
-    documents, records = _parsed(root)
+    documents, records, read = _parsed(root)
     countries, laws, registries_doc = (documents.get(name, {}) for name in _SIDE_FILES)
     vendors: dict[str, Vendor] = {}
     for path, record in records:
         vendor = vendor_from_record(record, path)
         vendors[vendor.id] = vendor
     database = VendorDatabase(vendors, countries, laws, list(registries_doc.get("registry", [])), root)
-    database.digest = _digest(root)
+    database.digest = _digest(root, read)
     return database
 
 
-def _digest(root: Path) -> str:
-    """A short content digest of the database files, so that a report names the data it used."""
+def _digest(root: Path, read: dict[Path, bytes]) -> str:
+    """A short content digest of the database files, so that a report names the data it used.
+
+    The files `load()` has already read (`read`) are not read again.
+    """
     digest = hashlib.sha256()
     for path in sorted([*root.glob("*.toml"), *(root / "vendors").glob("*.toml")]):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            continue
+        data = read.get(path)
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+        digest.update(data)
     return digest.hexdigest()[:12]
 
 
@@ -558,8 +564,10 @@ _SIDE_FILES = ("countries.toml", "laws.toml", "registries.toml")
 _CACHE_FORMAT = "depscan-vendordb-parsed/1"
 
 
-def _parsed(root: Path) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, dict[str, Any]]]]:
-    """(side documents by file name, [(vendor file, record)]) of the database at `root`."""
+def _parsed(
+    root: Path,
+) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, dict[str, Any]]], dict[Path, bytes]]:
+    """(side documents by file name, [(vendor file, record)], the bytes read by path) of the database."""
     side = [root / name for name in _SIDE_FILES if (root / name).exists()]
     vendor_paths = sorted((root / "vendors").glob("*.toml"))
     contents = [(path, _read_bytes(path)) for path in (*side, *vendor_paths)]
@@ -576,7 +584,7 @@ def _parsed(root: Path) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, dic
         path.name: document for (path, _), document in zip(contents[: len(side)], cached[: len(side)], strict=True)
     }
     records = list(zip(vendor_paths, cached[len(side) :], strict=True))
-    return documents, records
+    return documents, records, dict(contents)
 
 
 def _read_bytes(path: Path) -> bytes:
